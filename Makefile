@@ -1,0 +1,38 @@
+# Two commands set everything up from nothing: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+# Inspect writes its data and cache under these; keep them inside the checkout.
+export XDG_DATA_HOME   ?= $(CURDIR)/.hawthorne-cache/data
+export XDG_CACHE_HOME  ?= $(CURDIR)/.hawthorne-cache/cache
+export INSPECT_CACHE_DIR ?= $(CURDIR)/.hawthorne-cache/inspect
+
+.PHONY: setup run test lint bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/hawthorne run --out runs/demo
+
+test: $(STAMP)
+	$(BIN)/pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python bench/sequential.py
+	$(BIN)/python bench/overhead.py
+
+clean:
+	rm -rf $(VENV) .hawthorne-cache runs
