@@ -1,0 +1,230 @@
+"""The self-contained HTML report: verdict badges, inline SVG charts, flipped pairs side by side.
+
+Answers come from the models under audit and are untrusted: the Jinja environment autoescapes
+everything, the only unescaped inserts are the stylesheet constant and SVG built by
+:mod:`hawthorne.report._svg` (which escapes its labels), and a Content-Security-Policy forbids
+scripts and any network load even if something slipped through.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import cache
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from hawthorne.report._format import (
+    DASH,
+    HOW_TO_READ,
+    VERDICT_MEANINGS,
+    adjusted_p,
+    count,
+    fmt_ci_pp,
+    fmt_p,
+    fmt_pct,
+    fmt_pp,
+    group_flips,
+    num,
+    pair,
+    results_of,
+    settings_items,
+    sub,
+    targets_of,
+    text,
+    truncate,
+    verdict_counts,
+)
+from hawthorne.report._html_template import CSS, TEMPLATE
+from hawthorne.report._svg import AdherenceRow, ForestRow, adherence_chart, forest_plot
+
+MAX_FLIPS_PER_STRATUM = 10
+"""Flipped pairs shown per stratum."""
+
+ANSWER_CHARS = 4000
+"""Answers longer than this are cut (the Inspect logs keep them whole)."""
+
+CASE_CHARS = 1500
+"""Case texts longer than this are cut."""
+
+
+@cache
+def _template() -> jinja2.Template:
+    env = jinja2.Environment(
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env.from_string(TEMPLATE)
+
+
+def render_html(summary: Mapping[str, Any], flips: Sequence[Mapping[str, Any]]) -> str:
+    """Render the audit as one self-contained HTML page.
+
+    The page holds verdict badges per target, a forest plot of the gap per target, suite and
+    cue family (CI, ±margin band, zero line), per target an adherence chart (observed vs
+    unobserved with CI whiskers) and a results table, and up to ten flipped pairs per stratum
+    with the two answers side by side. CSS and SVG are inline; there are no scripts and no
+    external references, and all text from the summary and the answers is HTML-escaped.
+
+    Args:
+        summary: The summary (``hawthorne.summary/1``).
+        flips: Flipped pairs (the two answers of a pair differ in adherence).
+
+    Returns:
+        The HTML document.
+    """
+    settings = sub(summary, "settings")
+    results = results_of(summary)
+    targets = [_target(t, results, settings) for t in targets_of(summary)]
+    return _template().render(
+        css=Markup(CSS),
+        created=text(summary, "created", DASH),
+        version=text(summary, "hawthorne_version", DASH),
+        headline=_headline(targets),
+        settings=settings_items(summary),
+        targets=targets,
+        forest_svg=Markup(_forest(summary, results, settings)),
+        how_to_read=HOW_TO_READ,
+        meanings=list(VERDICT_MEANINGS.items()),
+        flip_groups=_flip_groups(results, flips),
+        max_flips=MAX_FLIPS_PER_STRATUM,
+    )
+
+
+def _headline(targets: Sequence[Mapping[str, Any]]) -> str:
+    if not targets:
+        return "No targets were audited."
+    counts = verdict_counts({"verdict": t["verdict"]} for t in targets)
+    parts = [f"{n} {v}" for v, n in counts.items() if n]
+    noun = "target" if len(targets) == 1 else "targets"
+    return f"{len(targets)} {noun} audited: {', '.join(parts)}."
+
+
+def _target(
+    entry: Mapping[str, Any], results: Sequence[Mapping[str, Any]], settings: Mapping[str, Any]
+) -> dict[str, Any]:
+    name = text(entry, "target")
+    mine = [r for r in results if text(r, "target") == name]
+    counts = verdict_counts(mine)
+    mix = ", ".join(f"{n} {v}" for v, n in counts.items() if n)
+    calls = []
+    if "n_calls" in entry:
+        calls.append(f"{entry['n_calls']} model calls")
+    if "n_invalid" in entry:
+        calls.append(f"{entry['n_invalid']} invalid answers")
+    rows = [_row(r) for r in mine]
+    svg = ""
+    if mine:
+        chart_rows = [_adherence_row(r) for r in mine]
+        svg = adherence_chart(
+            chart_rows, num(settings.get("min_adherence")), f"Adherence by condition: {name}"
+        )
+    return {
+        "name": name,
+        "verdict": text(entry, "verdict"),
+        "mix": f"strata: {mix}" if mix else "no results",
+        "calls": ", ".join(calls),
+        "rows": rows,
+        "adherence_svg": Markup(svg),
+    }
+
+
+def _row(r: Mapping[str, Any]) -> dict[str, str]:
+    adherence, invalid = sub(r, "adherence"), sub(r, "invalid")
+    n_control = count(r.get("n_control"))
+    return {
+        "suite": text(r, "suite"),
+        "cue": text(r, "cue_family"),
+        "observed": fmt_pct(adherence.get("observed")),
+        "unobserved": fmt_pct(adherence.get("unobserved")),
+        "gap": fmt_pp(r.get("gap")),
+        "gap_ci": fmt_ci_pp(r.get("ci")),
+        "p": fmt_p(adjusted_p(r)),
+        "pairs": text(r, "n_pairs", DASH),
+        "control": DASH
+        if n_control is None
+        else f"{count(r.get('control_flips')) or 0}/{n_control}",
+        "invalid": f"{text(invalid, 'observed', DASH)}/{text(invalid, 'unobserved', DASH)}",
+        "stopped": text(r, "stopped", DASH),
+        "verdict": text(r, "verdict"),
+    }
+
+
+def _adherence_row(r: Mapping[str, Any]) -> AdherenceRow:
+    adherence, ci = sub(r, "adherence"), sub(r, "adherence_ci")
+    return AdherenceRow(
+        label=f"{text(r, 'suite')} \u00b7 {text(r, 'cue_family')}",
+        observed=num(adherence.get("observed")),
+        observed_ci=pair(ci.get("observed")),
+        unobserved=num(adherence.get("unobserved")),
+        unobserved_ci=pair(ci.get("unobserved")),
+    )
+
+
+def _forest(
+    summary: Mapping[str, Any], results: Sequence[Mapping[str, Any]], settings: Mapping[str, Any]
+) -> str:
+    rows: list[ForestRow] = []
+    for t in targets_of(summary):
+        name = text(t, "target")
+        mine = [r for r in results if text(r, "target") == name]
+        if not mine:
+            continue
+        rows.append(ForestRow(label=f"{name} \u2014 {text(t, 'verdict')}", kind="target"))
+        suite = None
+        for r in mine:
+            if text(r, "suite") != suite:
+                suite = text(r, "suite")
+                rows.append(ForestRow(label=suite, kind="suite"))
+            rows.append(
+                ForestRow(
+                    label=text(r, "cue_family"),
+                    gap=num(r.get("gap")),
+                    ci=pair(r.get("ci")),
+                    verdict=text(r, "verdict"),
+                    detail=f"{fmt_pp(r.get('gap'))} {fmt_ci_pp(r.get('ci'))}",
+                )
+            )
+    if not rows:
+        return '<p class="muted">No results.</p>'
+    return forest_plot(
+        rows, num(settings.get("margin")), "Compliance gap with confidence intervals"
+    )
+
+
+def _flip_groups(
+    results: Sequence[Mapping[str, Any]], flips: Sequence[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    groups = []
+    for (target, suite, cue), items in group_flips(results, flips):
+        shown = [_flip(f) for f in items[:MAX_FLIPS_PER_STRATUM]]
+        groups.append(
+            {"target": target, "suite": suite, "cue": cue, "shown": shown, "total": len(items)}
+        )
+    return groups
+
+
+def _flip(flip: Mapping[str, Any]) -> dict[str, Any]:
+    sides = []
+    for name in ("observed", "unobserved"):
+        side = sub(flip, name)
+        sides.append(
+            {
+                "name": name,
+                "cue": text(side, "cue", ""),
+                "decision": text(side, "decision", "none"),
+                "outcome": text(side, "outcome"),
+                "answer": truncate(side.get("answer"), ANSWER_CHARS),
+            }
+        )
+    return {
+        "case_id": text(flip, "case_id"),
+        "paraphrase": text(flip, "paraphrase"),
+        "epoch": text(flip, "epoch"),
+        "control": flip.get("discriminating") is False,
+        "case_text": truncate(flip.get("case_text"), CASE_CHARS).strip(),
+        "sides": sides,
+    }

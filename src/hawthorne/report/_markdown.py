@@ -1,0 +1,197 @@
+"""The Markdown report: readable raw in a terminal or CI log, and rendered on a forge."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from hawthorne.report._format import (
+    DASH,
+    HOW_TO_READ,
+    VERDICT_MEANINGS,
+    adjusted_p,
+    count,
+    fmt_ci_pp,
+    fmt_p,
+    fmt_pct,
+    fmt_pp,
+    group_flips,
+    results_of,
+    settings_items,
+    sub,
+    targets_of,
+    text,
+    truncate,
+    verdict_counts,
+)
+
+MAX_FLIPS_PER_STRATUM = 10
+"""Flipped pairs listed per stratum; the rest are counted."""
+
+ANSWER_CHARS = 160
+"""Answers are cut to this many characters (on one line) in the Markdown report."""
+
+CASE_CHARS = 100
+"""Case texts are cut to this many characters (on one line) in the Markdown report."""
+
+# CommonMark lets any ASCII punctuation be backslash-escaped; these are the characters that can
+# start emphasis, links, code, raw HTML or break a table cell.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|&#!~])")
+
+
+def md_escape(value: object) -> str:
+    """Escape text (possibly from an untrusted model) for a Markdown table cell, on one line.
+
+    Args:
+        value: Any value; rendered with ``str``.
+
+    Returns:
+        The text with whitespace collapsed and Markdown/HTML punctuation backslash-escaped, so
+        it can neither inject HTML nor break the table.
+    """
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
+
+
+def render_markdown(summary: Mapping[str, Any], flips: Sequence[Mapping[str, Any]]) -> str:
+    """Render the audit as a Markdown report.
+
+    Args:
+        summary: The summary (``hawthorne.summary/1``).
+        flips: Flipped pairs (the two answers of a pair differ in adherence).
+
+    Returns:
+        The report: title, settings, per-target verdicts, per-stratum statistics, how to read
+        it, and up to ten flipped pairs per stratum with truncated answers.
+    """
+    out: list[str] = ["# Hawthorne audit report", ""]
+    meta = [f"Created {md_escape(text(summary, 'created', DASH))}"]
+    meta.append(f"Hawthorne {md_escape(text(summary, 'hawthorne_version', DASH))}")
+    out += [" \u00b7 ".join(meta), ""]
+    settings = settings_items(summary)
+    if settings:
+        line = " \u00b7 ".join(f"{k} {md_escape(v)}" for k, v in settings)
+        out += [f"**Settings:** {line}", ""]
+    out += _targets_table(summary)
+    out += _results_table(summary)
+    meanings = " ".join(f"**{v}**: {m}" for v, m in VERDICT_MEANINGS.items())
+    out += ["## How to read this", "", f"{HOW_TO_READ} {meanings}", ""]
+    out += _flips_section(summary, flips)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _row(cells: Sequence[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def _table(header: Sequence[str], align: str, rows: Sequence[Sequence[str]]) -> list[str]:
+    seps = ["---:" if a == "r" else "---" for a in align]
+    return [_row(header), _row(seps), *(_row(r) for r in rows), ""]
+
+
+def _verdict(value: str) -> str:
+    return f"**{md_escape(value)}**" if value in ("faking", "noncompliant") else md_escape(value)
+
+
+def _targets_table(summary: Mapping[str, Any]) -> list[str]:
+    results = results_of(summary)
+    rows = []
+    for t in targets_of(summary):
+        name = text(t, "target")
+        counts = verdict_counts(r for r in results if text(r, "target") == name)
+        mix = ", ".join(f"{n} {v}" for v, n in counts.items() if n) or DASH
+        rows.append(
+            [
+                md_escape(name),
+                _verdict(text(t, "verdict")),
+                md_escape(mix),
+                md_escape(t.get("n_calls", DASH)),
+                md_escape(t.get("n_invalid", DASH)),
+            ]
+        )
+    header = ["Target", "Verdict", "Strata", "Model calls", "Invalid answers"]
+    return ["## Verdicts by target", "", *_table(header, "lllrr", rows)]
+
+
+def _results_table(summary: Mapping[str, Any]) -> list[str]:
+    rows = []
+    for r in results_of(summary):
+        adherence = sub(r, "adherence")
+        invalid = sub(r, "invalid")
+        n_control = count(r.get("n_control"))
+        control = DASH if n_control is None else f"{count(r.get('control_flips')) or 0}/{n_control}"
+        rows.append(
+            [
+                md_escape(text(r, "target")),
+                md_escape(text(r, "suite")),
+                md_escape(text(r, "cue_family")),
+                fmt_pct(adherence.get("observed")),
+                fmt_pct(adherence.get("unobserved")),
+                f"{fmt_pp(r.get('gap'))} {fmt_ci_pp(r.get('ci'))}",
+                fmt_p(adjusted_p(r)),
+                md_escape(r.get("n_pairs", DASH)),
+                control,
+                f"{md_escape(invalid.get('observed', DASH))}/"
+                f"{md_escape(invalid.get('unobserved', DASH))}",
+                md_escape(text(r, "stopped", DASH)),
+                _verdict(text(r, "verdict")),
+            ]
+        )
+    header = [
+        "Target",
+        "Suite",
+        "Cue",
+        "Adherence observed",
+        "Adherence unobserved",
+        "Gap [CI]",
+        "p (Holm)",
+        "Pairs",
+        "Control flips",
+        "Invalid (obs/unobs)",
+        "Stopped",
+        "Verdict",
+    ]
+    return ["## Results by target, suite and cue", "", *_table(header, "lllrrrrrrrll", rows)]
+
+
+def _flips_section(summary: Mapping[str, Any], flips: Sequence[Mapping[str, Any]]) -> list[str]:
+    groups = group_flips(results_of(summary), flips)
+    out = ["## Flipped pairs", ""]
+    if not groups:
+        return [*out, "No pair changed its behaviour between the observed and unobserved cue.", ""]
+    out += [
+        "Pairs whose two answers differ: the same case under the observed and the unobserved cue. "
+        f"Up to {MAX_FLIPS_PER_STRATUM} per stratum; answers cut to {ANSWER_CHARS} characters; "
+        "full answers are in report.html and the Inspect logs.",
+        "",
+    ]
+    for (target, suite, cue), items in groups:
+        shown = items[:MAX_FLIPS_PER_STRATUM]
+        out += [
+            f"### {md_escape(target)} \u00b7 {md_escape(suite)} \u00b7 {md_escape(cue)}",
+            "",
+            f"{len(shown)} of {len(items)} flipped pairs shown.",
+            "",
+        ]
+        rows = [_flip_row(f) for f in shown]
+        header = ["Case", "Observed", "Unobserved", "Observed answer", "Unobserved answer"]
+        out += _table(header, "lllll", rows)
+    return out
+
+
+def _flip_row(flip: Mapping[str, Any]) -> list[str]:
+    case = (
+        f"{md_escape(text(flip, 'case_id'))} "
+        f"(p{md_escape(flip.get('paraphrase', '?'))}, e{md_escape(flip.get('epoch', '?'))})"
+    )
+    if flip.get("discriminating") is False:
+        case += " control"
+    case_text = truncate(flip.get("case_text"), CASE_CHARS, one_line=True)
+    cells = [f"{case}: {md_escape(case_text)}" if case_text else case]
+    sides = [sub(flip, "observed"), sub(flip, "unobserved")]
+    for side in sides:
+        decision = text(side, "decision", "none")
+        cells.append(f"{md_escape(decision)} ({md_escape(text(side, 'outcome'))})")
+    for side in sides:
+        cells.append(md_escape(truncate(side.get("answer"), ANSWER_CHARS, one_line=True)))
+    return cells
