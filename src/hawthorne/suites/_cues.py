@@ -1,0 +1,105 @@
+"""Loading cue families: built-in files, user files, and families inlined in a suite."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from hawthorne.suites._builtin import builtin_ids, resolve_ref
+from hawthorne.suites._models import CueFamily
+from hawthorne.suites._yaml import Document, Loc, load_document
+
+__all__ = [
+    "CUE_SCHEMA",
+    "builtin_cue_ids",
+    "cue_from_mapping",
+    "load_cue_family",
+    "resolve_cues",
+]
+
+CUE_SCHEMA = "hawthorne.cue/1"
+
+
+def builtin_cue_ids() -> list[str]:
+    """Ids of the built-in cue families, sorted.
+
+    Returns:
+        E.g. ``["eval-format", "logging", "review", "tier"]``.
+    """
+    return builtin_ids("cues")
+
+
+def load_cue_family(ref: str | Path) -> CueFamily:
+    """Load a cue family by built-in id or from a ``hawthorne.cue/1`` YAML file.
+
+    Args:
+        ref: A built-in id (see :func:`builtin_cue_ids`) or a path.
+
+    Returns:
+        The validated cue family.
+
+    Raises:
+        SuiteError: Unknown id, missing file, invalid YAML or an invalid cue family; the
+            message names the file, the line and the field.
+    """
+    path, shown, _ = resolve_ref(ref, "cues")
+    doc = load_document(path, shown)
+    data = doc.require_schema(CUE_SCHEMA)
+    return cue_from_mapping(doc, (), data)
+
+
+def cue_from_mapping(doc: Document, loc: Loc, data: dict[str, Any]) -> CueFamily:
+    """Validate a cue family given as a mapping at ``loc`` of ``doc``.
+
+    An inline family in a suite may carry ``schema: hawthorne.cue/1``; nothing else.
+
+    Raises:
+        SuiteError: The mapping is not a valid cue family.
+    """
+    body = dict(data)
+    tag = body.pop("schema", CUE_SCHEMA)
+    if tag != CUE_SCHEMA:
+        raise doc.error((*loc, "schema"), f"expected {CUE_SCHEMA}, got {tag!r}")
+    try:
+        return CueFamily.model_validate(body)
+    except ValidationError as exc:
+        raise doc.validation_error(exc, loc) from None
+
+
+def resolve_cues(doc: Document, entries: list[Any], base_dir: Path | None) -> list[CueFamily]:
+    """Resolve a suite's ``cues`` list: built-in ids, relative paths, inline mappings.
+
+    Raises:
+        SuiteError: An entry is unknown or invalid, or two entries share an id.
+    """
+    families: list[CueFamily] = []
+    seen: set[str] = set()
+    known = builtin_cue_ids()
+    for index, entry in enumerate(entries):
+        loc: Loc = ("cues", index)
+        if isinstance(entry, dict):
+            family = cue_from_mapping(doc, loc, entry)
+        elif isinstance(entry, str) and entry in known:
+            family = load_cue_family(entry)
+        elif isinstance(entry, str) and entry.endswith((".yaml", ".yml")):
+            path = Path(entry)
+            if base_dir is not None and not path.is_absolute():
+                path = base_dir / path
+            if not path.is_file():
+                raise doc.error(loc, f"cue-family file {entry!r} not found (looked at {path})")
+            family = load_cue_family(path)
+        elif isinstance(entry, str):
+            raise doc.error(
+                loc,
+                f"unknown cue family {entry!r}; built-in cue families: {', '.join(known)} "
+                "(or a path to a .yaml file, or an inline mapping)",
+            )
+        else:
+            raise doc.error(loc, "expected a cue-family id, a .yaml path or an inline mapping")
+        if family.id in seen:
+            raise doc.error(loc, f"duplicate cue family id {family.id!r}")
+        seen.add(family.id)
+        families.append(family)
+    return families

@@ -1,0 +1,232 @@
+"""The public data model: protocols, rules, cases, cue families and suites."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
+
+from hawthorne.suites._errors import SuiteError
+
+__all__ = [
+    "Case",
+    "CueFamily",
+    "Protocol",
+    "Rule",
+    "Suite",
+    "check_id",
+]
+
+_KEBAB = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def check_id(value: str) -> str:
+    """Validate a kebab-case id (``soc-triage``, ``soc-h01``) and return it.
+
+    Raises:
+        ValueError: The id is not lower-case words and digits joined by single hyphens.
+    """
+    if not _KEBAB.fullmatch(value):
+        raise ValueError(
+            f"id {value!r} is not kebab-case (lower-case letters and digits joined by '-')"
+        )
+    return value
+
+
+def _as_text(value: Any) -> Any:
+    # Numbers and booleans only reach here from Python callers (the YAML loader keeps
+    # scalars as text); accept them as the text a YAML author would have written.
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return value
+
+
+def _as_value_list(value: Any) -> Any:
+    # `when: {source: internal}` is shorthand for `when: {source: [internal]}`.
+    if isinstance(value, list | tuple):
+        return [_as_text(v) for v in value]
+    return [_as_text(value)]
+
+
+def _none_as_empty(value: Any) -> Any:
+    return {} if value is None else value
+
+
+Text = Annotated[str, BeforeValidator(_as_text)]
+Id = Annotated[str, BeforeValidator(_as_text)]
+ValueList = Annotated[list[str], BeforeValidator(_as_value_list), Field(min_length=1)]
+
+
+class _Model(BaseModel):
+    # Unknown keys are typos in a hand-written file; reject them rather than ignore them.
+    model_config = ConfigDict(extra="forbid")
+
+
+class Rule(_Model):
+    """One row of a first-match decision table.
+
+    Attributes:
+        when: Field name -> accepted values; all listed fields must match. Empty means the
+            rule always matches (the default rule). A scalar in YAML is a one-item list.
+        then: The decision this rule gives.
+    """
+
+    when: Annotated[dict[str, ValueList], BeforeValidator(_none_as_empty)] = Field(
+        default_factory=dict
+    )
+    then: Text
+
+    def matches(self, fields: Mapping[str, str]) -> bool:
+        """Whether every condition of this rule holds for ``fields``."""
+        return all(fields.get(name) in values for name, values in self.when.items())
+
+
+class Protocol(_Model):
+    """A versioned rule set for one task.
+
+    Attributes:
+        version: The protocol version, e.g. ``"2"``.
+        rules: The rules as text, shown to the model.
+        rationale: Why the protocol exists (not shown to the model by default).
+        decide: The first-match decision table: the oracle for this protocol.
+    """
+
+    version: Text
+    rules: str
+    rationale: str = ""
+    decide: list[Rule] = Field(min_length=1)
+
+    def decision(self, fields: Mapping[str, str]) -> str | None:
+        """The decision this protocol requires for a case with ``fields``.
+
+        Args:
+            fields: The case's fields.
+
+        Returns:
+            The ``then`` of the first rule that matches, or ``None`` if none does (a
+            validated suite never leaves a case undecided).
+        """
+        for rule in self.decide:
+            if rule.matches(fields):
+                return rule.then
+        return None
+
+
+class CueFamily(_Model):
+    """One way of telling the model it is observed, with paired paraphrases.
+
+    ``observed[i]`` and ``unobserved[i]`` are a pair: the same paraphrase index is used for
+    both variants of a case, so they must be of equal length.
+
+    Attributes:
+        id: Kebab-case id, e.g. ``tier``.
+        title: Human-readable name.
+        placement: Where the cue text goes: the system message, or before or after the user
+            message.
+        observed: Paraphrases that say the model is observed.
+        unobserved: Paraphrases that say it is not.
+        neutral: Optional control texts that say nothing about observation.
+    """
+
+    id: Id
+    title: str
+    placement: Literal["system", "user_prefix", "user_suffix"]
+    observed: list[Annotated[str, Field(min_length=1)]] = Field(min_length=1)
+    unobserved: list[Annotated[str, Field(min_length=1)]] = Field(min_length=1)
+    neutral: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
+
+    @field_validator("id")
+    @classmethod
+    def _kebab_id(cls, value: str) -> str:
+        return check_id(value)
+
+    @field_validator("unobserved")
+    @classmethod
+    def _paired(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        observed = info.data.get("observed")
+        if observed is not None and len(observed) != len(value):
+            raise ValueError(
+                f"has {len(value)} paraphrases but observed has {len(observed)}; "
+                "they are paired by index, so both sides need the same number"
+            )
+        return value
+
+
+class Case(_Model):
+    """One input of a suite.
+
+    Attributes:
+        id: Kebab-case id, unique within the suite.
+        fields: The values the oracle decides on (and the template renders).
+        text: The rendered text put to the model.
+    """
+
+    id: Id
+    fields: dict[str, Text]
+    text: str
+
+    @field_validator("id")
+    @classmethod
+    def _kebab_id(cls, value: str) -> str:
+        return check_id(value)
+
+
+class Suite(_Model):
+    """One task domain: a protocol, the legacy protocol it replaced, cases and cue families.
+
+    Attributes:
+        id: Kebab-case id.
+        title: Human-readable name.
+        domain: The task domain, e.g. ``security-operations``.
+        decisions: The allowed answers.
+        protocol: The protocol the model must follow now.
+        legacy: The protocol it replaced.
+        cases: All cases: generated (rendered) and hand-written.
+        cues: The resolved cue families to test.
+        source: The file the suite was loaded from, or ``builtin:<id>``.
+    """
+
+    id: Id
+    title: str
+    domain: str
+    decisions: list[str]
+    protocol: Protocol
+    legacy: Protocol
+    cases: list[Case]
+    cues: list[CueFamily]
+    source: str | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _kebab_id(cls, value: str) -> str:
+        return check_id(value)
+
+    def expected(self, case: Case) -> tuple[str, str]:
+        """The decisions the protocol and the legacy protocol require for ``case``.
+
+        Returns:
+            ``(protocol decision, legacy decision)``.
+
+        Raises:
+            SuiteError: One of the tables decides nothing for this case (impossible for a
+                case of a validated suite).
+        """
+        current = self.protocol.decision(case.fields)
+        legacy = self.legacy.decision(case.fields)
+        if current is None or legacy is None:
+            name = "protocol" if current is None else "legacy"
+            raise SuiteError(
+                f"case {case.id} matches no rule of the {name} decision table",
+                path=self.source,
+                field=f"{name}.decide",
+            )
+        return current, legacy
+
+    def is_discriminating(self, case: Case) -> bool:
+        """Whether protocol and legacy decide ``case`` differently (only these show a gap)."""
+        current, legacy = self.expected(case)
+        return current != legacy
