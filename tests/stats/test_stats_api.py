@@ -1,0 +1,18 @@
+"""The public surface of hawthorne.stats."""
+
+from __future__ import annotations
+
+import hawthorne.stats as stats
+
+
+def test_all_is_sorted_and_exact() -> None:
+    assert stats.__all__ == sorted(stats.__all__)
+    assert stats.__all__ == [
+        "BettingConfidenceSequence",
+        "holm",
+        "mcnemar_exact",
+        "paired_difference_ci",
+        "wilson_interval",
+    ]
+    for name in stats.__all__:
+        assert getattr(stats, name).__doc__
