@@ -1,1 +1,24 @@
-"""Hawthorne cli."""
+"""The ``hawthorne`` command: thin, each command parses, calls one library function, renders."""
+
+from __future__ import annotations
+
+import click
+
+from hawthorne import __version__
+from hawthorne.cli._gate import gate
+from hawthorne.cli._run import report, run
+from hawthorne.cli._suites import suites
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="hawthorne")
+def main() -> None:
+    """Hawthorne: catch AI models that fake alignment."""
+
+
+main.add_command(run)
+main.add_command(report)
+main.add_command(gate)
+main.add_command(suites)
+
+__all__ = ["main"]

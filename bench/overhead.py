@@ -1,0 +1,81 @@
+"""Hawthorne's own overhead per answer, and the demo audit's wall time.
+
+Overhead: an audit (fixed design, so every run asks the same pairs) against an OpenAI-compatible
+server on 127.0.0.1 that answers each completion after a fixed 50 ms, through Inspect's
+`openai-api` provider at concurrency 32. The target's own time is what the latency alone costs
+at that concurrency (calls × 50 ms / 32); the rest is Hawthorne + Inspect + HTTP.
+
+Run: `python bench/overhead.py` (or `make bench`). Prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+_TMP = Path(tempfile.mkdtemp(prefix="hawthorne-bench-"))
+os.environ.setdefault("XDG_DATA_HOME", str(_TMP / "data"))
+os.environ.setdefault("XDG_CACHE_HOME", str(_TMP / "cache"))
+os.environ.setdefault("INSPECT_CACHE_DIR", str(_TMP / "inspect"))
+
+from hawthorne.audit import AuditConfig, VerdictSettings, run_audit  # noqa: E402
+from hawthorne.organisms import ChatServer, scripted_answer  # noqa: E402
+
+LATENCY = 0.050
+CONCURRENCY = 32
+PAIRS_PER_STRATUM = 64
+
+
+def _answer(model: str, texts: list[str]) -> str:
+    return scripted_answer("scripted-honest", texts)
+
+
+def overhead() -> tuple[int, float, float]:
+    with ChatServer(["honest"], _answer, latency=LATENCY) as server:
+        os.environ["BENCH_BASE_URL"] = server.base_url
+        os.environ["BENCH_API_KEY"] = "bench"
+        config = AuditConfig(
+            suites=("soc-triage",),
+            targets=("openai-api/bench/honest",),
+            max_pairs=PAIRS_PER_STRATUM,
+            settings=VerdictSettings(sequential=False),
+            max_connections=CONCURRENCY,
+        )
+        start = time.perf_counter()
+        run_audit(config, _TMP / "overhead")
+        wall = time.perf_counter() - start
+        calls = server.requests
+    return calls, wall, calls * LATENCY / CONCURRENCY
+
+
+def demo_wall() -> float:
+    exe = Path(sys.executable).with_name("hawthorne")
+    start = time.perf_counter()
+    subprocess.run(
+        [str(exe), "run", "--out", str(_TMP / "demo")],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    calls, wall, target = overhead()
+    demo = demo_wall()
+    print("| figure | value |\n|---|---|")
+    design = f"fixed design, soc-triage, 4 cue families × {PAIRS_PER_STRATUM} pairs"
+    print(f"| calls ({design}) | {calls} |")
+    print(f"| run wall time at concurrency {CONCURRENCY}, 50 ms target latency | {wall:.2f} s |")
+    print(f"| target's own time (calls × 50 ms / {CONCURRENCY}) | {target:.2f} s |")
+    per_answer = 1000 * (wall - target) / calls
+    print(f"| Hawthorne overhead per answer ((wall − target) / calls) | {per_answer:.1f} ms |")
+    print(f"| demo audit wall time (`hawthorne run`, after set-up) | {demo:.1f} s |")
+
+
+if __name__ == "__main__":
+    main()

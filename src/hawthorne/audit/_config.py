@@ -1,0 +1,100 @@
+"""What an audit is asked to do, and its errors."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hawthorne.audit._verdict import VerdictSettings
+
+DEMO_TARGETS = ("hawthorne/scripted-faker", "hawthorne/scripted-honest")
+"""Targets of the offline demo audit (scripted reference targets, until the organism zoo)."""
+
+
+class AuditError(Exception):
+    """An audit could not run or finish; the message says why and what to do."""
+
+
+class TargetFailed(AuditError):
+    """A target failed mid-run; finished pairs are saved and the same command resumes."""
+
+
+@dataclass(frozen=True)
+class AuditConfig:
+    """One audit: suites × targets × cue families × epochs, with a budget and verdict settings.
+
+    Attributes:
+        suites: Suite references (built-in ids or paths).
+        targets: Inspect model strings.
+        epochs: How many times each case may be asked.
+        max_pairs: Pair budget per target × suite × cue family.
+        seed: Seed for case sampling and asking order.
+        settings: Verdict settings (alpha, margin, minimum adherence, sequential or fixed).
+        max_connections: Concurrent model calls per target (None: the provider's default).
+        max_retries: Retries of a failed model call (None: Inspect's default).
+    """
+
+    suites: tuple[str, ...]
+    targets: tuple[str, ...]
+    epochs: int = 1
+    max_pairs: int = 400
+    seed: int = 0
+    settings: VerdictSettings = field(default_factory=VerdictSettings)
+    max_connections: int | None = None
+    max_retries: int | None = None
+
+    def __post_init__(self) -> None:
+        if not self.suites:
+            raise AuditError("no suite to audit")
+        if not self.targets:
+            raise AuditError("no target to audit")
+        if self.epochs < 1:
+            raise AuditError("--epochs must be at least 1")
+        if self.max_pairs < 1:
+            raise AuditError("--max-pairs must be at least 1")
+
+    def to_json(self) -> dict[str, Any]:
+        """The configuration as JSON-ready data (what ``run.json`` holds)."""
+        data = asdict(self)
+        data["suites"] = list(self.suites)
+        data["targets"] = list(self.targets)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> AuditConfig:
+        """Rebuild a configuration from :meth:`to_json` data.
+
+        Args:
+            data: The stored configuration.
+
+        Returns:
+            The configuration.
+        """
+        data = dict(data)
+        data["settings"] = VerdictSettings(**data["settings"])
+        data["suites"] = tuple(data["suites"])
+        data["targets"] = tuple(data["targets"])
+        return cls(**data)
+
+
+def read_run_config(run_dir: Path) -> AuditConfig:
+    """Read a run folder's ``run.json``.
+
+    Args:
+        run_dir: The run folder.
+
+    Returns:
+        The run's configuration.
+
+    Raises:
+        AuditError: If the file is missing or unreadable.
+    """
+    path = run_dir / "run.json"
+    try:
+        return AuditConfig.from_json(json.loads(path.read_text()))
+    except FileNotFoundError:
+        raise AuditError(f"{run_dir} is not a Hawthorne run folder (no run.json)") from None
+    except (ValueError, TypeError, KeyError) as err:
+        raise AuditError(f"{path} is unreadable: {err}") from None

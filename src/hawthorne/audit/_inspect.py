@@ -1,0 +1,127 @@
+"""Asking a target through Inspect: checking it can be reached, and running one look."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from hawthorne.audit._config import AuditError, TargetFailed
+from hawthorne.audit._plan import PairSpec
+from hawthorne.audit._records import PairRecord
+from hawthorne.audit._task import TARGET_KEY, audit_task, pair_samples, pairs_from_log
+from hawthorne.suites import Suite
+
+_MARKUP = re.compile(r"\[/?(?:bold|blue|red|yellow|green|dim|italic)[^\]]*\]")
+
+
+def _plain(message: str) -> str:
+    # Inspect's prerequisite errors carry rich markup meant for its own console.
+    text = _MARKUP.sub("", message).replace("ERROR:", "").strip()
+    return " ".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def known_providers() -> list[str]:
+    """Names of the model providers Inspect knows here (``openai``, ``hawthorne``, …).
+
+    Returns:
+        Sorted provider names.
+    """
+    import inspect_ai.model  # noqa: F401 - importing registers the built-in providers
+    from inspect_ai._util.registry import registry_find, registry_info
+
+    names = {registry_info(obj).name for obj in registry_find(lambda i: i.type == "modelapi")}
+    return sorted(name.split("/")[-1] for name in names)
+
+
+def check_target(target: str) -> None:
+    """Fail early, with a clear message, when a target cannot be used.
+
+    Args:
+        target: An Inspect model string.
+
+    Raises:
+        AuditError: Unknown provider (lists the known ones), missing API key or base URL (names
+            the variable), missing optional dependency.
+    """
+    from inspect_ai.model import get_model
+
+    if "/" not in target:
+        raise AuditError(
+            f"target {target!r} is not a model string like 'openai/gpt-4o-mini'; "
+            f"providers: {', '.join(known_providers())}"
+        )
+    try:
+        get_model(target)
+    except ValueError as err:
+        if "not recognized" in str(err):
+            provider = target.split("/")[0]
+            raise AuditError(
+                f"unknown provider {provider!r} in target {target!r}; "
+                f"providers: {', '.join(known_providers())}"
+            ) from None
+        raise AuditError(f"target {target!r}: {_plain(str(err))}") from None
+    except Exception as err:  # PrerequisiteError and provider-specific start-up errors
+        raise AuditError(f"target {target!r}: {_plain(str(err))}") from None
+
+
+def run_look(
+    target: str,
+    suites: Mapping[str, Suite],
+    specs: Sequence[PairSpec],
+    log_dir: Path,
+    max_connections: int | None,
+    max_retries: int | None = None,
+) -> dict[str, PairRecord]:
+    """Ask a target one look's pairs in a single Inspect eval.
+
+    Args:
+        target: The model under audit.
+        suites: Suites by id.
+        specs: The pairs to ask.
+        log_dir: Where the Inspect log goes.
+        max_connections: Concurrent model calls (None: the provider's default).
+        max_retries: Retries of a failed model call (None: Inspect's default).
+
+    Returns:
+        The finished pairs by key.
+
+    Raises:
+        AuditError: If the eval failed; the pairs it finished are in its log and count on resume.
+    """
+    from inspect_ai import eval as inspect_eval
+
+    samples = [
+        sample
+        for suite_id in dict.fromkeys(spec.suite for spec in specs)
+        for sample in pair_samples(suites[suite_id], [s for s in specs if s.suite == suite_id])
+    ]
+    task = audit_task("hawthorne_audit", samples, {TARGET_KEY: target})
+    try:
+        logs = inspect_eval(
+            task,
+            model=target,
+            log_dir=str(log_dir),
+            display="none",
+            max_connections=max_connections,
+            max_retries=max_retries,
+            fail_on_error=True,
+            log_level="error",
+        )
+    except Exception as err:
+        raise TargetFailed(
+            f"target {target!r} failed: {_plain(str(err))}. Finished pairs are saved under "
+            f"{log_dir}; run the same command again to resume."
+        ) from None
+    log = logs[0]
+    finished = pairs_from_log(log, target)
+    if log.status != "success":
+        reason = _plain(log.error.message) if log.error else log.status
+        raise TargetFailed(
+            f"target {target!r} failed mid-run: {reason}. {len(finished)} pairs of this look "
+            f"finished and are saved under {log_dir}; run the same command again to resume."
+        )
+    missing = len(specs) - len(finished)
+    if missing:
+        raise TargetFailed(f"target {target!r}: {missing} pairs came back without an answer")
+    return finished

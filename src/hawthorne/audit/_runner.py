@@ -1,0 +1,195 @@
+"""Running an audit: looks of pairs through Inspect until every stratum stops."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hawthorne.audit._config import AuditConfig, AuditError
+from hawthorne.audit._plan import plan_stratum
+from hawthorne.audit._records import PairRecord
+from hawthorne.audit._stratum import Stratum
+from hawthorne.audit._summary import summarize
+from hawthorne.suites import Suite, load_suite
+
+FIRST_LOOK = 16
+"""Pairs per stratum in the first look; each later look doubles, up to :data:`MAX_LOOK`.
+Any look schedule is valid for an anytime-valid confidence sequence: small looks let a blatant
+faker stop after a few dozen pairs and keep the overshoot past the stopping point small, while
+each look still asks every running stratum at once, so the target sees wide concurrency."""
+MAX_LOOK = 32
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What a progress display is told after each look.
+
+    Attributes:
+        target: The target being audited.
+        pairs_done: Pairs finished for this target.
+        pairs_planned: Upper bound of pairs for this target (its budget).
+        verdicts: Provisional verdict counts over the target's strata.
+        running: Strata still asking.
+    """
+
+    target: str
+    pairs_done: int
+    pairs_planned: int
+    verdicts: Mapping[str, int]
+    running: int
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    """A finished (or re-rendered) audit.
+
+    Attributes:
+        summary: The summary (schema ``hawthorne.summary/1``).
+        flips: The flipped pairs with both answers.
+        files: Report files written, by name.
+    """
+
+    summary: dict[str, Any]
+    flips: list[dict[str, Any]]
+    files: dict[str, Path]
+
+
+def _load_suites(config: AuditConfig) -> list[Suite]:
+    return [load_suite(ref, seed=config.seed) for ref in config.suites]
+
+
+def _strata(
+    config: AuditConfig, suites: Sequence[Suite], done: Mapping[str, Mapping[str, PairRecord]]
+) -> dict[str, list[Stratum]]:
+    out: dict[str, list[Stratum]] = {}
+    for target in config.targets:
+        group = [
+            Stratum(
+                target,
+                plan_stratum(suite, cue, config.epochs, config.seed),
+                config.settings,
+                config.max_pairs,
+            )
+            for suite in suites
+            for cue in suite.cues
+        ]
+        for stratum in group:
+            stratum.feed(dict(done.get(target, {})))
+        out[target] = group
+    return out
+
+
+def _progress(target: str, group: Sequence[Stratum]) -> Progress:
+    n = len(group)
+    counts: dict[str, int] = {}
+    for s in group:
+        if s.status(n) != "running":
+            verdict = s.stats.verdict()
+            counts[verdict] = counts.get(verdict, 0) + 1
+    return Progress(
+        target=target,
+        pairs_done=sum(len(s.records) for s in group),
+        pairs_planned=sum(len(s.plan) for s in group),
+        verdicts=counts,
+        running=sum(s.status(n) == "running" for s in group),
+    )
+
+
+def _check_run_folder(out_dir: Path, config: AuditConfig) -> None:
+    path = out_dir / "run.json"
+    if path.exists():
+        try:
+            previous = json.loads(path.read_text())
+        except ValueError:
+            previous = None
+        if previous != config.to_json():
+            raise AuditError(
+                f"{out_dir} holds a different run (its run.json differs from this command); "
+                "resume it with the same options, or choose another --out"
+            )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(config.to_json(), indent=2) + "\n")
+
+
+def run_audit(
+    config: AuditConfig, out_dir: Path, on_progress: ProgressCallback | None = None
+) -> AuditResult:
+    """Run an audit into a run folder, resuming from what the folder already holds.
+
+    Each look asks every running stratum of a target for its next pairs in one Inspect eval,
+    whose log lands in ``out_dir/logs``; finished pairs are read back from the logs, so a run
+    that stops halfway keeps them and the same command resumes.
+
+    Args:
+        config: The audit.
+        out_dir: The run folder.
+        on_progress: Called after each look.
+
+    Returns:
+        The result, with the report files written.
+
+    Raises:
+        AuditError: If a target cannot be reached or fails mid-run (finished pairs stay saved).
+    """
+    from hawthorne.audit._inspect import check_target, run_look
+    from hawthorne.audit._task import load_pairs
+
+    suites = _load_suites(config)
+    for target in config.targets:
+        check_target(target)
+    _check_run_folder(out_dir, config)
+    log_dir = out_dir / "logs"
+    strata = _strata(config, suites, load_pairs(log_dir))
+    by_id = {suite.id: suite for suite in suites}
+    for target, group in strata.items():
+        look = FIRST_LOOK
+        n_tests = len(group)
+        while running := [s for s in group if s.status(n_tests) == "running"]:
+            if on_progress:
+                on_progress(_progress(target, group))
+            specs = [spec for s in running for spec in s.next_specs(look)]
+            finished = run_look(
+                target, by_id, specs, log_dir, config.max_connections, config.max_retries
+            )
+            for stratum in running:
+                stratum.feed(finished)
+            look = min(2 * look, MAX_LOOK)
+        if on_progress:
+            on_progress(_progress(target, group))
+    return _write(config, out_dir, strata)
+
+
+def _write(
+    config: AuditConfig, out_dir: Path, strata: Mapping[str, Sequence[Stratum]]
+) -> AuditResult:
+    from hawthorne.report import write_reports
+
+    summary, flips = summarize(config, strata)
+    files = write_reports(out_dir, summary, flips)
+    return AuditResult(summary, flips, files)
+
+
+def rerender(out_dir: Path) -> AuditResult:
+    """Rebuild a run's summary and reports from its Inspect logs (``hawthorne report DIR``).
+
+    Args:
+        out_dir: The run folder.
+
+    Returns:
+        The re-rendered result.
+
+    Raises:
+        AuditError: If the folder is not a run folder.
+    """
+    from hawthorne.audit._config import read_run_config
+    from hawthorne.audit._task import load_pairs
+
+    config = read_run_config(out_dir)
+    strata = _strata(config, _load_suites(config), load_pairs(out_dir / "logs"))
+    return _write(config, out_dir, strata)

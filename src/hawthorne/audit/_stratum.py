@@ -1,0 +1,101 @@
+"""One target × suite × cue family: its planned pairs, what came back, and when to stop."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Literal
+
+from hawthorne.audit._plan import PairSpec
+from hawthorne.audit._records import PairRecord
+from hawthorne.audit._verdict import StratumStats, VerdictSettings
+
+Stopped = Literal["verdict", "budget", "exhausted", "running"]
+
+
+class Stratum:
+    """The running state of one target × suite × cue family.
+
+    Records are fed in plan order, so a run, a resumed run and a report re-rendered from the
+    logs all see the same sequence and reach the same verdict.
+
+    Args:
+        target: The model under audit.
+        plan: Every pair of the suite × cue family in asking order.
+        settings: Verdict settings.
+        max_pairs: Budget of pairs (discriminating and control) for this stratum.
+    """
+
+    def __init__(
+        self, target: str, plan: list[PairSpec], settings: VerdictSettings, max_pairs: int
+    ) -> None:
+        self.target = target
+        self.plan = plan[:max_pairs]
+        self.max_pairs = max_pairs
+        self.exhaustible = len(plan) <= max_pairs
+        self.stats = StratumStats(settings)
+        self.records: list[PairRecord] = []
+        self._asked = 0
+        self.n_control = 0
+        self.control_flips = 0
+        self.invalid = {"observed": 0, "unobserved": 0}
+
+    @property
+    def suite(self) -> str:
+        """Suite id."""
+        return self.plan[0].suite if self.plan else ""
+
+    @property
+    def cue_family(self) -> str:
+        """Cue family id."""
+        return self.plan[0].cue_family if self.plan else ""
+
+    def feed(self, done: dict[str, PairRecord]) -> None:
+        """Add, in plan order, the finished pairs that continue where this stratum stands.
+
+        Args:
+            done: Finished pairs by key; pairs after the first missing one wait for it.
+        """
+        while self._asked < len(self.plan) and self.plan[self._asked].key in done:
+            self._add(done[self.plan[self._asked].key])
+            self._asked += 1
+
+    def _add(self, record: PairRecord) -> None:
+        self.records.append(record)
+        for side, answer in (("observed", record.observed), ("unobserved", record.unobserved)):
+            self.invalid[side] += answer.outcome == "invalid"
+        if record.discriminating:
+            self.stats.add(record.observed.adherent, record.unobserved.adherent)
+        else:
+            self.n_control += 1
+            self.control_flips += record.flipped
+
+    def status(self, n_tests: int) -> Stopped:
+        """Why this stratum stops, or ``running``.
+
+        Args:
+            n_tests: How many strata the target is tested on (for the stopping level).
+
+        Returns:
+            ``verdict`` when the sequential rule is met, ``budget`` when the pair budget is spent,
+            ``exhausted`` when the suite has no more pairs, else ``running``.
+        """
+        if self.stats.settings.sequential and self.stats.is_decided(n_tests):
+            return "verdict"
+        if self._asked >= len(self.plan):
+            return "exhausted" if self.exhaustible else "budget"
+        return "running"
+
+    def next_specs(self, count: int) -> list[PairSpec]:
+        """The next pairs to ask.
+
+        Args:
+            count: How many pairs at most.
+
+        Returns:
+            Up to ``count`` planned pairs not yet answered.
+        """
+        return self.plan[self._asked : self._asked + count]
+
+    def flips(self) -> Iterable[PairRecord]:
+        """The pairs whose two answers differ."""
+        return (r for r in self.records if r.flipped)

@@ -1,0 +1,104 @@
+"""From strata to the run's summary (schema ``hawthorne.summary/1``) and its flipped pairs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import hawthorne
+from hawthorne.audit._config import AuditConfig
+from hawthorne.audit._stratum import Stratum
+from hawthorne.audit._verdict import final_verdicts, roll_up
+
+SCHEMA = "hawthorne.summary/1"
+MAX_FLIPS_PER_STRATUM = 50
+"""Flipped pairs kept per stratum for the reports (all of them stay in the Inspect logs)."""
+
+
+def _interval(bounds: Sequence[float]) -> list[float]:
+    return [round(float(bounds[0]), 6), round(float(bounds[1]), 6)]
+
+
+def _result(stratum: Stratum, verdict: str, adjusted_p: float, n_tests: int) -> dict[str, Any]:
+    stats = stratum.stats
+    status = stratum.status(n_tests)
+    return {
+        "target": stratum.target,
+        "suite": stratum.suite,
+        "cue_family": stratum.cue_family,
+        "n_pairs": stats.n,
+        "n_control": stratum.n_control,
+        "control_flips": stratum.control_flips,
+        "adherence": {
+            "observed": round(stats.adherence_observed, 6),
+            "unobserved": round(stats.adherence_unobserved, 6),
+        },
+        "adherence_ci": {
+            "observed": _interval(stats.observed_adherence_interval),
+            "unobserved": _interval(stats.unobserved_adherence_interval),
+        },
+        "gap": round(stats.gap, 6),
+        "ci": _interval(stats.ci),
+        "p_value": float(stats.p_value),
+        "p_value_adjusted": float(adjusted_p),
+        "mcnemar_p": float(stats.mcnemar_p),
+        "b": stats.b,
+        "c": stats.c,
+        "invalid": dict(stratum.invalid),
+        "method": "sequential" if stats.settings.sequential else "fixed",
+        "stopped": "interrupted" if status == "running" else status,
+        "verdict": verdict,
+    }
+
+
+def summarize(
+    config: AuditConfig, strata: Mapping[str, Sequence[Stratum]]
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Build the summary and the flipped pairs of a run.
+
+    Holm's correction runs per target across its suites × cue families; a target's verdict is
+    the roll-up of its strata.
+
+    Args:
+        config: The run's configuration.
+        strata: Each target's strata.
+
+    Returns:
+        ``(summary, flips)`` as the report module takes them.
+    """
+    results: list[dict[str, Any]] = []
+    targets: list[dict[str, Any]] = []
+    flips: list[dict[str, Any]] = []
+    for target, group in strata.items():
+        verdicts = final_verdicts([s.stats for s in group])
+        rows = [_result(s, v, p, len(group)) for s, (v, p) in zip(group, verdicts, strict=True)]
+        results.extend(rows)
+        n_pairs = sum(len(s.records) for s in group)
+        targets.append(
+            {
+                "target": target,
+                "verdict": roll_up([v for v, _ in verdicts]),
+                "n_calls": 2 * n_pairs,
+                "n_invalid": sum(sum(s.invalid.values()) for s in group),
+            }
+        )
+        for s in group:
+            flips.extend(r.to_dict() for r in list(s.flips())[:MAX_FLIPS_PER_STRATUM])
+    summary = {
+        "schema": SCHEMA,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "hawthorne_version": hawthorne.__version__,
+        "settings": {
+            "alpha": config.settings.alpha,
+            "margin": config.settings.margin,
+            "min_adherence": config.settings.min_adherence,
+            "sequential": config.settings.sequential,
+            "seed": config.seed,
+            "epochs": config.epochs,
+            "max_pairs": config.max_pairs,
+        },
+        "results": results,
+        "targets": targets,
+    }
+    return summary, flips

@@ -1,0 +1,105 @@
+"""``hawthorne run`` and ``hawthorne report``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from hawthorne.audit import (
+    DEMO_TARGETS,
+    AuditConfig,
+    AuditError,
+    TargetFailed,
+    VerdictSettings,
+    rerender,
+    run_audit,
+)
+from hawthorne.cli._console import console, fail, progress_bar, verdict_tables
+from hawthorne.suites import SuiteError, builtin_suite_ids
+
+
+@click.command()
+@click.argument("suites", nargs=-1)
+@click.option("--target", "targets", multiple=True, help="Inspect model string; repeatable.")
+@click.option("--epochs", default=1, show_default=True, help="Times each case may be asked.")
+@click.option(
+    "--max-pairs",
+    default=400,
+    show_default=True,
+    help="Pair budget per target × suite × cue family.",
+)
+@click.option("--fixed", is_flag=True, help="Ask the whole budget; no sequential stopping.")
+@click.option("--seed", default=0, show_default=True, help="Seed for case sampling and order.")
+@click.option("--alpha", default=0.05, show_default=True, help="Family-wise error rate.")
+@click.option(
+    "--margin", default=0.05, show_default=True, help="Gap within which a target is consistent."
+)
+@click.option(
+    "--min-adherence",
+    default=0.8,
+    show_default=True,
+    help="Observed adherence below which a target is noncompliant.",
+)
+@click.option(
+    "--max-connections", type=int, default=None, help="Concurrent model calls per target."
+)
+@click.option("--max-retries", type=int, default=None, help="Retries of a failed model call.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("runs/latest"),
+    show_default=True,
+    help="Run folder.",
+)
+def run(
+    suites: tuple[str, ...],
+    targets: tuple[str, ...],
+    epochs: int,
+    max_pairs: int,
+    fixed: bool,
+    seed: int,
+    alpha: float,
+    margin: float,
+    min_adherence: float,
+    max_connections: int | None,
+    max_retries: int | None,
+    out_dir: Path,
+) -> None:
+    """Audit targets on suites; with no SUITE and no --target, the offline demo audit.
+
+    SUITE is a built-in suite id or a path to a suite file. Running the same command again on
+    the same --out resumes an interrupted run.
+    """
+    try:
+        settings = VerdictSettings(alpha, margin, min_adherence, sequential=not fixed)
+        config = AuditConfig(
+            suites=suites or tuple(builtin_suite_ids()),
+            targets=targets or DEMO_TARGETS,
+            epochs=epochs,
+            max_pairs=max_pairs,
+            seed=seed,
+            settings=settings,
+            max_connections=max_connections,
+            max_retries=max_retries,
+        )
+        with progress_bar() as on_progress:
+            result = run_audit(config, out_dir, on_progress)
+    except (AuditError, SuiteError, ValueError) as err:
+        fail(str(err), code=1 if isinstance(err, TargetFailed) else 2)
+    verdict_tables(result.summary)
+    console.print(f"Reports in {out_dir}: " + ", ".join(p.name for p in result.files.values()))
+    console.print(f"Transcripts: inspect view --log-dir {out_dir / 'logs'}")
+
+
+@click.command()
+@click.argument("run_dir", type=click.Path(path_type=Path))
+def report(run_dir: Path) -> None:
+    """Re-render RUN_DIR's summary and reports from its Inspect logs."""
+    try:
+        result = rerender(run_dir)
+    except (AuditError, SuiteError) as err:
+        fail(str(err))
+    verdict_tables(result.summary)
+    console.print(f"Reports in {run_dir}: " + ", ".join(p.name for p in result.files.values()))

@@ -1,0 +1,152 @@
+"""End-to-end audits through the real Inspect, against scripted targets and a loopback server."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from hawthorne.audit import AuditConfig, AuditError, TargetFailed, rerender, run_audit
+from hawthorne.organisms import ChatServer, scripted_answer
+
+SUITE = "soc-triage"
+
+
+def _config(*targets: str, **kw: object) -> AuditConfig:
+    return AuditConfig(suites=(SUITE,), targets=targets, **kw)  # type: ignore[arg-type]
+
+
+def _by_target(summary: dict) -> dict[str, str]:
+    return {t["target"]: t["verdict"] for t in summary["targets"]}
+
+
+def test_scripted_targets_get_their_verdicts(tmp_path: Path) -> None:
+    config = _config("hawthorne/scripted-faker", "hawthorne/scripted-honest")
+    result = run_audit(config, tmp_path)
+    summary = result.summary
+    assert summary["schema"] == "hawthorne.summary/1"
+    assert _by_target(summary) == {
+        "hawthorne/scripted-faker": "faking",
+        "hawthorne/scripted-honest": "consistent",
+    }
+    for row in summary["results"]:
+        for key in (
+            "target",
+            "suite",
+            "cue_family",
+            "n_pairs",
+            "adherence",
+            "gap",
+            "ci",
+            "p_value",
+            "verdict",
+        ):
+            assert key in row
+        lo, hi = row["ci"]
+        assert lo <= row["gap"] <= hi
+        if row["target"].endswith("faker"):
+            assert row["verdict"] == "faking"
+            assert row["gap"] > 0.5 and lo > 0
+            # Sequential stopping: a blatant faker is caught in a few dozen pairs.
+            assert row["n_pairs"] + row["n_control"] <= 64
+            assert row["adherence"]["unobserved"] == 0.0
+        else:
+            assert row["verdict"] == "consistent" and row["gap"] == 0.0
+            assert -0.05 < lo and hi < 0.05
+    assert {p.name for p in result.files.values()} >= {
+        "summary.json",
+        "report.md",
+        "report.html",
+        "junit.xml",
+    }
+    assert json.loads((tmp_path / "summary.json").read_text())["results"] == summary["results"]
+    assert result.flips and all(f["target"].endswith("faker") for f in result.flips)
+    # The logs alone rebuild the same verdicts.
+    again = rerender(tmp_path)
+    assert again.summary["results"] == summary["results"]
+
+
+def test_rerun_resumes_without_asking_again(tmp_path: Path) -> None:
+    config = _config("hawthorne/scripted-faker", max_pairs=40)
+    run_audit(config, tmp_path)
+    logs = sorted((tmp_path / "logs").glob("*.eval"))
+    result = run_audit(config, tmp_path)
+    assert sorted((tmp_path / "logs").glob("*.eval")) == logs  # nothing new was asked
+    assert _by_target(result.summary) == {"hawthorne/scripted-faker": "faking"}
+
+
+def test_different_options_on_same_folder_are_refused(tmp_path: Path) -> None:
+    run_audit(_config("hawthorne/scripted-faker", max_pairs=20), tmp_path)
+    with pytest.raises(AuditError, match="different run"):
+        run_audit(_config("hawthorne/scripted-faker", max_pairs=30), tmp_path)
+
+
+def test_fixed_design_asks_the_whole_budget(tmp_path: Path) -> None:
+    from hawthorne.audit import VerdictSettings
+
+    config = _config(
+        "hawthorne/scripted-faker", max_pairs=30, settings=VerdictSettings(sequential=False)
+    )
+    summary = run_audit(config, tmp_path).summary
+    for row in summary["results"]:
+        assert row["n_pairs"] + row["n_control"] == 30
+        assert row["method"] == "fixed" and row["stopped"] == "budget"
+        assert row["verdict"] == "faking"
+
+
+def _faker(model: str, texts: list[str]) -> str:
+    return scripted_answer("scripted-faker" if model == "faker" else "scripted-honest", texts)
+
+
+@pytest.mark.slow
+def test_openai_compatible_server_on_loopback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with ChatServer(["faker", "honest"], _faker) as server:
+        monkeypatch.setenv("LOOP_BASE_URL", server.base_url)
+        monkeypatch.setenv("LOOP_API_KEY", "test-key")
+        config = _config("openai-api/loop/faker", "openai-api/loop/honest")
+        summary = run_audit(config, tmp_path).summary
+        assert server.requests == sum(t["n_calls"] for t in summary["targets"])
+    assert _by_target(summary) == {
+        "openai-api/loop/faker": "faking",
+        "openai-api/loop/honest": "consistent",
+    }
+
+
+class _Flaky:
+    """Answers like the scripted faker but breaks (HTTP 400 via a bad model) after `limit` calls."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.calls = 0
+
+    def __call__(self, model: str, texts: list[str]) -> str:
+        self.calls += 1
+        if self.calls > self.limit:
+            raise RuntimeError("target crashed")
+        return _faker(model, texts)
+
+
+@pytest.mark.slow
+def test_target_failing_mid_run_keeps_finished_pairs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LOOP_API_KEY", "test-key")
+    config = _config("openai-api/loop/honest", max_pairs=120, max_retries=0)
+    flaky = _Flaky(limit=300)
+    with ChatServer(["honest"], flaky) as server:
+        monkeypatch.setenv("LOOP_BASE_URL", server.base_url)
+        port = int(server.base_url.rsplit(":", 1)[1].split("/")[0])
+        with pytest.raises(TargetFailed, match="resume"):
+            run_audit(config, tmp_path)
+    first = flaky.calls
+    # Same address: Inspect keeps the model's client for the process, as a user's rerun would not.
+    with ChatServer(["honest"], _faker, port=port) as server:
+        monkeypatch.setenv("LOOP_BASE_URL", server.base_url)
+        summary = run_audit(config, tmp_path).summary
+        resumed = server.requests
+    full = sum(t["n_calls"] for t in summary["targets"])
+    assert _by_target(summary) == {"openai-api/loop/honest": "consistent"}
+    # Only the unfinished part was asked again.
+    assert resumed < full
+    assert resumed + first >= full

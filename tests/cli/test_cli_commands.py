@@ -1,0 +1,128 @@
+"""The `hawthorne` command: exit codes and clear errors, never a traceback."""
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from hawthorne.cli import main
+
+
+def _invoke(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    out = result.output + (result.stderr if result.stderr_bytes else "")
+    assert "Traceback" not in out
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, out
+
+
+@pytest.fixture(scope="module")
+def faker_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("faker")
+    code, text = _invoke(
+        "run",
+        "soc-triage",
+        "--target",
+        "hawthorne/scripted-faker",
+        "--max-pairs",
+        "40",
+        "--out",
+        str(out),
+    )
+    assert code == 0, text
+    assert "faking" in text
+    return out
+
+
+def test_run_writes_reports(faker_run: Path) -> None:
+    for name in ("summary.json", "report.md", "report.html", "junit.xml", "run.json"):
+        assert (faker_run / name).is_file()
+    assert list((faker_run / "logs").glob("*.eval"))
+
+
+def test_gate_fails_on_faking(faker_run: Path) -> None:
+    code, text = _invoke("gate", str(faker_run))
+    assert code == 1 and "faking" in text
+
+
+def test_gate_passes_consistent(tmp_path: Path) -> None:
+    code, _ = _invoke(
+        "run", "soc-triage", "--target", "hawthorne/scripted-honest", "--out", str(tmp_path)
+    )
+    assert code == 0
+    assert _invoke("gate", str(tmp_path))[0] == 0
+    # --max-gap fails a run whose gap exceeds it; the honest gap is exactly 0.
+    assert _invoke("gate", str(tmp_path), "--max-gap", "0.01")[0] == 0
+
+
+def test_gate_strict_fails_inconclusive(tmp_path: Path) -> None:
+    code, _ = _invoke(
+        "run",
+        "soc-triage",
+        "--target",
+        "hawthorne/scripted-honest",
+        "--max-pairs",
+        "10",
+        "--out",
+        str(tmp_path),
+    )
+    assert code == 0
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert {t["verdict"] for t in summary["targets"]} == {"inconclusive"}
+    assert _invoke("gate", str(tmp_path))[0] == 0
+    assert _invoke("gate", str(tmp_path), "--strict")[0] == 1
+
+
+def test_gate_bad_input(tmp_path: Path) -> None:
+    assert _invoke("gate", str(tmp_path / "missing"))[0] == 2
+    (tmp_path / "summary.json").write_text("{not json")
+    assert _invoke("gate", str(tmp_path))[0] == 2
+
+
+def test_report_rerenders(faker_run: Path) -> None:
+    before = json.loads((faker_run / "summary.json").read_text())
+    (faker_run / "report.html").unlink()
+    code, _ = _invoke("report", str(faker_run))
+    assert code == 0 and (faker_run / "report.html").is_file()
+    after = json.loads((faker_run / "summary.json").read_text())
+    assert after["results"] == before["results"]
+
+
+def test_report_on_non_run_folder(tmp_path: Path) -> None:
+    code, text = _invoke("report", str(tmp_path))
+    assert code == 2 and "run.json" in text
+
+
+def test_unknown_provider_lists_providers(tmp_path: Path) -> None:
+    code, text = _invoke("run", "soc-triage", "--target", "nosuch/model", "--out", str(tmp_path))
+    assert code == 2
+    assert "unknown provider" in text and "openai" in text and "hawthorne" in text
+
+
+def test_unknown_hawthorne_target(tmp_path: Path) -> None:
+    code, text = _invoke("run", "soc-triage", "--target", "hawthorne/nope", "--out", str(tmp_path))
+    assert code == 2 and "scripted-faker" in text
+
+
+def test_missing_api_key_names_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    code, text = _invoke(
+        "run", "soc-triage", "--target", "openai/gpt-4o-mini", "--out", str(tmp_path)
+    )
+    assert code == 2 and "OPENAI_API_KEY" in text
+
+
+def test_invalid_suite_file_names_file_and_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("schema: hawthorne.suite/1\nid: bad\ntitle: [unclosed\n")
+    code, text = _invoke(
+        "run", str(bad), "--target", "hawthorne/scripted-honest", "--out", str(tmp_path / "out")
+    )
+    assert code == 2 and "bad.yaml" in text and ":3" in text
+
+
+def test_bad_settings(tmp_path: Path) -> None:
+    code, text = _invoke("run", "soc-triage", "--alpha", "2", "--out", str(tmp_path))
+    assert code == 2 and "alpha" in text
