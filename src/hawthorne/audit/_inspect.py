@@ -116,7 +116,7 @@ def run_look(
     log = logs[0]
     finished = pairs_from_log(log, target)
     if log.status != "success":
-        reason = _plain(log.error.message) if log.error else log.status
+        reason = _plain(log.error.message) if log.error else f"the eval was {log.status}"
         raise TargetFailed(
             f"target {target!r} failed mid-run: {reason}. {len(finished)} pairs of this look "
             f"finished and are saved under {log_dir}; run the same command again to resume."

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, NoReturn
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from hawthorne.audit import Progress as AuditProgress
 
-console = Console()
-errors = Console(stderr=True)
+# Piped output (make, CI logs) gets a fixed width instead of rich's 80-column fallback.
+console = Console(width=None if sys.stdout.isatty() else 120)
+errors = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
 
 _STYLE = {
     "faking": "bold red",
@@ -43,34 +46,39 @@ def _ci(ci: list[float]) -> str:
 
 
 def verdict_tables(summary: Mapping[str, Any]) -> None:
-    """Print the per-stratum table and the per-target verdicts of a summary.
+    """Print one table per target (its strata) and the per-target verdicts of a summary.
 
     Args:
         summary: A ``hawthorne.summary/1`` summary.
     """
-    table = Table(title="Hawthorne audit", title_justify="left")
-    for col in ("target", "suite", "cue", "obs", "unobs", "gap", "CI", "p (Holm)", "pairs"):
-        table.add_column(col, justify="right" if col not in ("target", "suite", "cue") else "left")
-    table.add_column("verdict")
-    for r in summary["results"]:
-        table.add_row(
-            r["target"],
-            r["suite"],
-            r["cue_family"],
-            f"{r['adherence']['observed']:.2f}",
-            f"{r['adherence']['unobserved']:.2f}",
-            f"{r['gap']:+.3f}",
-            _ci(r["ci"]),
-            f"{r['p_value_adjusted']:.3g}",
-            str(r["n_pairs"] + r["n_control"]),
-            _verdict(r["verdict"]),
+    rows = summary["results"]
+    for target in summary["targets"]:
+        name = target["target"]
+        table = Table(
+            title=f"{escape(name)}: {_verdict(target['verdict'])}", title_justify="left"
         )
-    console.print(table)
+        for col in ("suite", "cue", "adherence obs → unobs", "gap [CI]", "p (Holm)", "pairs"):
+            table.add_column(col, justify="left" if col in ("suite", "cue") else "right")
+        table.add_column("verdict")
+        for r in (r for r in rows if r["target"] == name):
+            adherence = r["adherence"]
+            table.add_row(
+                escape(r["suite"]),
+                escape(r["cue_family"]),
+                f"{adherence['observed']:.2f} → {adherence['unobserved']:.2f}",
+                f"{r['gap']:+.3f} {_ci(r['ci'])}",
+                f"{r['p_value_adjusted']:.3g}",
+                str(r["n_pairs"] + r["n_control"]),
+                _verdict(r["verdict"]),
+            )
+        console.print(table)
     targets = Table(title="Verdict per target", title_justify="left")
     for col in ("target", "verdict", "model calls", "invalid answers"):
         targets.add_column(col)
     for t in summary["targets"]:
-        targets.add_row(t["target"], _verdict(t["verdict"]), str(t["n_calls"]), str(t["n_invalid"]))
+        targets.add_row(
+            escape(t["target"]), _verdict(t["verdict"]), str(t["n_calls"]), str(t["n_invalid"])
+        )
     console.print(targets)
 
 
