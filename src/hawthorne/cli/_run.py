@@ -88,6 +88,11 @@ def run(
             result = run_audit(config, out_dir, on_progress)
     except (AuditError, SuiteError, ValueError) as err:
         fail(str(err), code=1 if isinstance(err, TargetFailed) else 2)
+    except KeyboardInterrupt:
+        fail(
+            f"interrupted; finished pairs are saved in {out_dir}: run the same command to resume",
+            130,
+        )
     verdict_tables(result.summary)
     console.print(f"Reports in {out_dir}: " + ", ".join(p.name for p in result.files.values()))
     console.print(f"Transcripts: inspect view --log-dir {out_dir / 'logs'}")
