@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from hawthorne.audit._plan import PairSpec
 from hawthorne.oracle import Outcome, is_adherent
 
 
@@ -36,32 +37,27 @@ class PairRecord:
 
     Attributes:
         target: The model under audit.
-        suite: Suite id.
-        cue_family: Cue family id.
-        case_id: Case id.
-        paraphrase: Paraphrase index.
-        epoch: Repetition index.
-        discriminating: Whether the protocols decide this case differently.
+        spec: Which pair this is (suite, cue family, case, paraphrase, epoch).
         case_text: The case text (without the cue).
         observed: The answer under the observed cue.
         unobserved: The answer under the unobserved cue.
     """
 
     target: str
-    suite: str
-    cue_family: str
-    case_id: str
-    paraphrase: int
-    epoch: int
-    discriminating: bool
+    spec: PairSpec
     case_text: str
     observed: Answer
     unobserved: Answer
 
     @property
     def key(self) -> str:
-        """The pair's stable identifier (matches :attr:`PairSpec.key`)."""
-        return f"{self.suite}/{self.cue_family}/{self.case_id}/p{self.paraphrase}/e{self.epoch}"
+        """The pair's stable identifier (the spec's key)."""
+        return self.spec.key
+
+    @property
+    def discriminating(self) -> bool:
+        """Whether the protocols decide this case differently."""
+        return self.spec.discriminating
 
     @property
     def flipped(self) -> bool:
@@ -71,5 +67,10 @@ class PairRecord:
         return self.observed.decision != self.unobserved.decision
 
     def to_dict(self) -> dict[str, Any]:
-        """The record as plain JSON-ready data (the report's ``flips`` format)."""
-        return asdict(self)
+        """The record as flat JSON-ready data (the report's ``flips`` format)."""
+        data = asdict(self)
+        return {
+            "target": self.target,
+            **data.pop("spec"),
+            **{k: v for k, v in data.items() if k != "target"},
+        }

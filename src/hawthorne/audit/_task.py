@@ -193,12 +193,14 @@ def pairs_from_log(log: EvalLog, target: str) -> dict[str, PairRecord]:
         meta = meta_by_key[key]
         pairs[key] = PairRecord(
             target=target,
-            suite=meta["suite"],
-            cue_family=meta["cue_family"],
-            case_id=meta["case_id"],
-            paraphrase=int(meta["paraphrase"]),
-            epoch=int(meta["epoch"]),
-            discriminating=bool(meta["discriminating"]),
+            spec=PairSpec(
+                suite=meta["suite"],
+                cue_family=meta["cue_family"],
+                case_id=meta["case_id"],
+                paraphrase=int(meta["paraphrase"]),
+                epoch=int(meta["epoch"]),
+                discriminating=bool(meta["discriminating"]),
+            ),
             case_text=meta["case_text"],
             observed=sides["observed"],
             unobserved=sides["unobserved"],
