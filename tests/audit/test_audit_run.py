@@ -150,3 +150,14 @@ def test_target_failing_mid_run_keeps_finished_pairs(
     # Only the unfinished part was asked again.
     assert resumed < full
     assert resumed + first >= full
+
+
+def test_progress_is_reported_after_each_look(tmp_path: Path) -> None:
+    from hawthorne.audit import Progress
+
+    seen: list[Progress] = []
+    run_audit(_config("hawthorne/scripted-faker", max_pairs=40), tmp_path, seen.append)
+    assert len(seen) >= 2
+    done = [p.pairs_done for p in seen]
+    assert done == sorted(done) and done[0] == 0
+    assert seen[-1].running == 0 and seen[-1].verdicts == {"faking": 4}
