@@ -20,11 +20,11 @@ from hawthorne.audit._verdict import (
 )
 
 __all__ = [
-    "DEMO_TARGETS",
     "Answer",
     "AuditConfig",
     "AuditError",
     "AuditResult",
+    "DEMO_TARGETS",
     "PairRecord",
     "PairSpec",
     "Progress",

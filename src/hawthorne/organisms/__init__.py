@@ -3,4 +3,8 @@
 from hawthorne.organisms._scripted import SCRIPTED_TARGETS, scripted_answer
 from hawthorne.organisms._server import ChatServer
 
-__all__ = ["SCRIPTED_TARGETS", "ChatServer", "scripted_answer"]
+__all__ = [
+    "ChatServer",
+    "SCRIPTED_TARGETS",
+    "scripted_answer",
+]
