@@ -80,7 +80,7 @@ def _strata(
             for cue in suite.cues
         ]
         for stratum in group:
-            stratum.feed(dict(done.get(target, {})))
+            stratum.feed(done.get(target, {}))
         out[target] = group
     return out
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Literal
 
 from hawthorne.audit._plan import PairSpec
@@ -49,7 +49,7 @@ class Stratum:
         """Cue family id."""
         return self.plan[0].cue_family if self.plan else ""
 
-    def feed(self, done: dict[str, PairRecord]) -> None:
+    def feed(self, done: Mapping[str, PairRecord]) -> None:
         """Add, in plan order, the finished pairs that continue where this stratum stands.
 
         Args:
