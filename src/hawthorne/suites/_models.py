@@ -91,14 +91,17 @@ class Protocol(_Model):
     Attributes:
         version: The protocol version, e.g. ``"2"``.
         rules: The rules as text, shown to the model.
-        rationale: Why the protocol exists (not shown to the model by default).
+        rationale: Why the protocol exists (shown to the model after the rules).
         decide: The first-match decision table: the oracle for this protocol.
+        expected_changes: The behaviour changes this version is expected to bring, in words
+            (for the people who review the protocol change; not shown to the model).
     """
 
     version: Text
     rules: str
     rationale: str = ""
     decide: list[Rule] = Field(min_length=1)
+    expected_changes: list[str] = Field(default_factory=list)
 
     def decision(self, fields: Mapping[str, str]) -> str | None:
         """The decision this protocol requires for a case with ``fields``.
