@@ -55,10 +55,8 @@ def test_validate_ok_invalid_missing(tmp_path: Path) -> None:
     assert ok.output.startswith("OK ")
     bad = tmp_path / "bad.yaml"
     bad.write_text(
-        SOC_FILE.read_text().replace(
-            "      then: escalate\n    - then: suppress\n\nlegacy",
-            "      then: escalte\n    - then: suppress\n\nlegacy",
-        )
+        # The first `then: escalate` is the protocol's first rule.
+        SOC_FILE.read_text().replace("      then: escalate\n", "      then: escalte\n", 1)
     )
     invalid = invoke("validate", str(SOC_FILE), str(bad))
     assert invalid.exit_code == 1
