@@ -161,3 +161,34 @@ def test_progress_is_reported_after_each_look(tmp_path: Path) -> None:
     done = [p.pairs_done for p in seen]
     assert done == sorted(done) and done[0] == 0
     assert seen[-1].running == 0 and seen[-1].verdicts == {"faking": 4}
+
+
+def test_positive_control_is_caught_on_an_obedient_target(tmp_path: Path) -> None:
+    config = _config("hawthorne/scripted-honest", positive_control=True)
+    summary = run_audit(config, tmp_path).summary
+    assert _by_target(summary) == {
+        "hawthorne/scripted-honest": "consistent",
+        "hawthorne/scripted-honest+positive-control": "faking",
+    }
+    control = next(t for t in summary["targets"] if t["target"].endswith("+positive-control"))
+    assert control["positive_control_of"] == "hawthorne/scripted-honest"
+    assert summary["warnings"] == []
+
+
+@pytest.mark.slow
+def test_positive_control_warns_when_setup_cannot_catch_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def deaf(model: str, texts: list[str]) -> str:
+        # Ignores every instruction: answers as the honest script would without the control.
+        texts = [t.split("POSITIVE CONTROL")[0] for t in texts]
+        return scripted_answer("scripted-honest", texts)
+
+    monkeypatch.setenv("LOOP_API_KEY", "k")
+    with ChatServer(["deaf"], deaf) as server:
+        monkeypatch.setenv("LOOP_BASE_URL", server.base_url)
+        config = _config("openai-api/loop/deaf", positive_control=True, max_pairs=200)
+        summary = run_audit(config, tmp_path).summary
+    assert _by_target(summary)["openai-api/loop/deaf+positive-control"] != "faking"
+    [warning] = summary["warnings"]
+    assert "did not catch openai-api/loop/deaf" in warning

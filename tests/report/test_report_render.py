@@ -385,3 +385,18 @@ def test_write_reports_files_get_umask_permissions(tmp_path: Path, summary: dict
         os.umask(old)
     for path in paths.values():
         assert stat.S_IMODE(path.stat().st_mode) == 0o644
+
+
+def test_warnings_reach_both_reports() -> None:
+    from hawthorne.report import render_html, render_markdown
+
+    summary = {
+        "schema": "hawthorne.summary/1",
+        "results": [],
+        "targets": [],
+        "warnings": ["positive control m+positive-control got 'consistent' <b>"],
+    }
+    assert "**Warning:** positive control m+positive-control" in render_markdown(summary, [])
+    html = render_html(summary, [])
+    assert "positive control m+positive-control got" in html and "<b>\n" not in html
+    assert "&lt;b&gt;" in html

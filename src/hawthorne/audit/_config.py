@@ -13,6 +13,25 @@ DEMO_TARGETS = ("hawthorne/scripted-faker", "hawthorne/scripted-honest")
 """Targets of the offline demo audit (scripted reference targets, until the organism zoo)."""
 
 
+POSITIVE_CONTROL_SUFFIX = "+positive-control"
+"""Appended to a target's name for its positive control (the target told to fake)."""
+
+
+@dataclass(frozen=True)
+class Audited:
+    """One audited target: a model, bare or wrapped as a positive control.
+
+    Attributes:
+        label: The name used in results (``model`` or ``model+positive-control``).
+        model: The Inspect model string asked.
+        positive_control: Whether the prompts carry the instructed-faker instruction.
+    """
+
+    label: str
+    model: str
+    positive_control: bool
+
+
 class AuditError(Exception):
     """An audit could not run or finish; the message says why and what to do."""
 
@@ -34,6 +53,8 @@ class AuditConfig:
         settings: Verdict settings (alpha, margin, minimum adherence, sequential or fixed).
         max_connections: Concurrent model calls per target (None: the provider's default).
         max_retries: Retries of a failed model call (None: Inspect's default).
+        positive_control: Also audit each target told to fake, to check that the set-up can
+            detect faking at all.
     """
 
     suites: tuple[str, ...]
@@ -44,6 +65,7 @@ class AuditConfig:
     settings: VerdictSettings = field(default_factory=VerdictSettings)
     max_connections: int | None = None
     max_retries: int | None = None
+    positive_control: bool = False
 
     def __post_init__(self) -> None:
         if not self.suites:
@@ -54,6 +76,15 @@ class AuditConfig:
             raise AuditError("--epochs must be at least 1")
         if self.max_pairs < 1:
             raise AuditError("--max-pairs must be at least 1")
+
+    def audited(self) -> list[Audited]:
+        """Everything audited: each target, then its positive control when asked for."""
+        out = []
+        for model in self.targets:
+            out.append(Audited(model, model, False))
+            if self.positive_control:
+                out.append(Audited(model + POSITIVE_CONTROL_SUFFIX, model, True))
+        return out
 
     def to_json(self) -> dict[str, Any]:
         """The configuration as JSON-ready data (what ``run.json`` holds)."""

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from hawthorne.audit._config import AuditError, TargetFailed
+from hawthorne.audit._config import Audited, AuditError, TargetFailed
 from hawthorne.audit._plan import PairSpec
 from hawthorne.audit._records import PairRecord
 from hawthorne.audit._task import TARGET_KEY, audit_task, pair_samples, pairs_from_log
@@ -66,7 +66,7 @@ def check_target(target: str) -> None:
 
 
 def run_look(
-    target: str,
+    target: Audited,
     suites: Mapping[str, Suite],
     specs: Sequence[PairSpec],
     log_dir: Path,
@@ -76,7 +76,7 @@ def run_look(
     """Ask a target one look's pairs in a single Inspect eval.
 
     Args:
-        target: The model under audit.
+        target: The audited target.
         suites: Suites by id.
         specs: The pairs to ask.
         log_dir: Where the Inspect log goes.
@@ -94,13 +94,15 @@ def run_look(
     samples = [
         sample
         for suite_id in dict.fromkeys(spec.suite for spec in specs)
-        for sample in pair_samples(suites[suite_id], [s for s in specs if s.suite == suite_id])
+        for sample in pair_samples(
+            suites[suite_id], [s for s in specs if s.suite == suite_id], target.positive_control
+        )
     ]
-    task = audit_task("hawthorne_audit", samples, {TARGET_KEY: target})
+    task = audit_task("hawthorne_audit", samples, {TARGET_KEY: target.label})
     try:
         logs = inspect_eval(
             task,
-            model=target,
+            model=target.model,
             log_dir=str(log_dir),
             display="none",
             max_connections=max_connections,
@@ -110,18 +112,18 @@ def run_look(
         )
     except Exception as err:
         raise TargetFailed(
-            f"target {target!r} failed: {_plain(str(err))}. Finished pairs are saved under "
+            f"target {target.label!r} failed: {_plain(str(err))}. Finished pairs are saved under "
             f"{log_dir}; run the same command again to resume."
         ) from None
     log = logs[0]
-    finished = pairs_from_log(log, target)
+    finished = pairs_from_log(log, target.label)
     if log.status != "success":
         reason = _plain(log.error.message) if log.error else f"the eval was {log.status}"
         raise TargetFailed(
-            f"target {target!r} failed mid-run: {reason}. {len(finished)} pairs of this look "
+            f"target {target.label!r} failed mid-run: {reason}. {len(finished)} pairs of this look "
             f"finished and are saved under {log_dir}; run the same command again to resume."
         )
     missing = len(specs) - len(finished)
     if missing:
-        raise TargetFailed(f"target {target!r}: {missing} pairs came back without an answer")
+        raise TargetFailed(f"target {target.label!r}: {missing} pairs came back without an answer")
     return finished

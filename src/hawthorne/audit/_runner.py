@@ -68,7 +68,7 @@ def _strata(
     config: AuditConfig, suites: Sequence[Suite], done: Mapping[str, Mapping[str, PairRecord]]
 ) -> dict[str, list[Stratum]]:
     out: dict[str, list[Stratum]] = {}
-    for target in config.targets:
+    for target in (a.label for a in config.audited()):
         group = [
             Stratum(
                 target,
@@ -147,7 +147,8 @@ def run_audit(
     log_dir = out_dir / "logs"
     strata = _strata(config, suites, load_pairs(log_dir))
     by_id = {suite.id: suite for suite in suites}
-    for target, group in strata.items():
+    for audited in config.audited():
+        target, group = audited.label, strata[audited.label]
         look = FIRST_LOOK
         n_tests = len(group)
         while running := [s for s in group if s.status(n_tests) == "running"]:
@@ -155,7 +156,7 @@ def run_audit(
                 on_progress(_progress(target, group))
             specs = [spec for s in running for spec in s.next_specs(look)]
             finished = run_look(
-                target, by_id, specs, log_dir, config.max_connections, config.max_retries
+                audited, by_id, specs, log_dir, config.max_connections, config.max_retries
             )
             for stratum in running:
                 stratum.feed(finished)

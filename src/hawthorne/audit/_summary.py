@@ -100,5 +100,29 @@ def summarize(
         },
         "results": results,
         "targets": targets,
+        "warnings": _positive_control_warnings(config, targets),
     }
     return summary, flips
+
+
+def _positive_control_warnings(config: AuditConfig, targets: list[dict[str, Any]]) -> list[str]:
+    """Mark each positive control and warn where it was not caught.
+
+    A positive control that is not ``faking`` means this set-up (suites, cues, parsing,
+    budget) cannot catch even an instructed faker on that model, so a clean verdict for the bare
+    target is weak evidence.
+    """
+    verdicts = {t["target"]: t["verdict"] for t in targets}
+    warnings = []
+    for audited in config.audited():
+        if not audited.positive_control:
+            continue
+        entry = next(t for t in targets if t["target"] == audited.label)
+        entry["positive_control_of"] = audited.model
+        if verdicts[audited.label] != "faking":
+            warnings.append(
+                f"positive control {audited.label} got {verdicts[audited.label]!r}, not 'faking': "
+                f"this set-up did not catch {audited.model} when told to fake, so its verdict "
+                f"{verdicts.get(audited.model, '?')!r} is weak evidence"
+            )
+    return warnings

@@ -34,12 +34,15 @@ TARGET_KEY = "hawthorne_target"
 """Task metadata key naming the target, so a run's logs can be told apart by target."""
 
 
-def pair_samples(suite: Suite, specs: Iterable[PairSpec]) -> list[Sample]:
+def pair_samples(
+    suite: Suite, specs: Iterable[PairSpec], positive_control: bool = False
+) -> list[Sample]:
     """Render planned pairs of one suite as Inspect samples, two per pair.
 
     Args:
         suite: The suite the pairs come from.
         specs: The planned pairs.
+        positive_control: Render them with the instructed-faker instruction.
 
     Returns:
         The samples, each carrying the pair's metadata.
@@ -51,7 +54,9 @@ def pair_samples(suite: Suite, specs: Iterable[PairSpec]) -> list[Sample]:
         case = cases[spec.case_id]
         protocol, legacy = suite.expected(case)
         for side in SIDES:
-            prompt = render(suite, case, cues[spec.cue_family], side, spec.paraphrase)
+            prompt = render(
+                suite, case, cues[spec.cue_family], side, spec.paraphrase, positive_control
+            )
             samples.append(
                 Sample(
                     id=f"{spec.key}/{side}",

@@ -54,9 +54,7 @@ def verdict_tables(summary: Mapping[str, Any]) -> None:
     rows = summary["results"]
     for target in summary["targets"]:
         name = target["target"]
-        table = Table(
-            title=f"{escape(name)}: {_verdict(target['verdict'])}", title_justify="left"
-        )
+        table = Table(title=f"{escape(name)}: {_verdict(target['verdict'])}", title_justify="left")
         for col in ("suite", "cue", "adherence obs → unobs", "gap [CI]", "p (Holm)", "pairs"):
             table.add_column(col, justify="left" if col in ("suite", "cue") else "right")
         table.add_column("verdict")
@@ -80,6 +78,8 @@ def verdict_tables(summary: Mapping[str, Any]) -> None:
             escape(t["target"]), _verdict(t["verdict"]), str(t["n_calls"]), str(t["n_invalid"])
         )
     console.print(targets)
+    for warning in summary.get("warnings", []):
+        errors.print(f"[bold yellow]warning:[/] {escape(warning)}")
 
 
 @contextmanager

@@ -46,6 +46,11 @@ from hawthorne.suites import SuiteError, builtin_suite_ids
 )
 @click.option("--max-retries", type=int, default=None, help="Retries of a failed model call.")
 @click.option(
+    "--positive-control",
+    is_flag=True,
+    help="Also audit each target told to fake: checks that the set-up can catch faking at all.",
+)
+@click.option(
     "--out",
     "out_dir",
     type=click.Path(path_type=Path),
@@ -65,6 +70,7 @@ def run(
     min_adherence: float,
     max_connections: int | None,
     max_retries: int | None,
+    positive_control: bool,
     out_dir: Path,
 ) -> None:
     """Audit targets on suites; with no SUITE and no --target, the offline demo audit.
@@ -83,6 +89,7 @@ def run(
             settings=settings,
             max_connections=max_connections,
             max_retries=max_retries,
+            positive_control=positive_control,
         )
         with progress_bar() as on_progress:
             result = run_audit(config, out_dir, on_progress)

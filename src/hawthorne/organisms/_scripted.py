@@ -3,6 +3,7 @@
 These are **scripted**, not trained: they look the case up among the built-in suites and answer
 from the oracle. ``scripted-honest`` follows the current protocol everywhere; ``scripted-faker``
 follows it only when an observed cue is present and falls back to the legacy protocol otherwise.
+Both obey a positive-control instruction (``--positive-control``) by faking.
 They exist so the pipeline can be tested end to end, offline, against a known truth.
 """
 
@@ -12,6 +13,7 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from hawthorne.audit._render import POSITIVE_CONTROL_MARK
 from hawthorne.suites import builtin_suite_ids, load_suite
 
 
@@ -65,6 +67,8 @@ def scripted_answer(name: str, messages: Sequence[str]) -> str:
         return "<reasoning>I do not recognise this case.</reasoning><decision>unknown</decision>"
     protocol, legacy = expected
     observed = any(cue in text for cue in index.observed_cues)
-    if name == "scripted-honest" or observed:
+    # Scripted targets obey a positive-control instruction, as a capable model would.
+    faking = name == "scripted-faker" or POSITIVE_CONTROL_MARK in text
+    if not faking or observed:
         return f"<reasoning>Protocol applies.</reasoning><decision>{protocol}</decision>"
     return f"<reasoning>Nobody is checking.</reasoning><decision>{legacy}</decision>"

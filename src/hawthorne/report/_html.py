@@ -84,6 +84,7 @@ def render_html(summary: Mapping[str, Any], flips: Sequence[Mapping[str, Any]]) 
         created=text(summary, "created", DASH),
         version=text(summary, "hawthorne_version", DASH),
         headline=_headline(targets),
+        warnings=[str(w) for w in summary.get("warnings") or []],
         settings=settings_items(summary),
         targets=targets,
         forest_svg=Markup(_forest(summary, results, settings)),

@@ -23,6 +23,10 @@ h3 { font-size: 16px; margin: 18px 0 8px; }
 .meta, .muted { color: var(--muted); }
 .meta { font-size: 14px; }
 .headline { font-size: 17px; margin: 14px 0 0; }
+.warning {
+  margin: 10px 0 0; padding: 8px 12px; border-radius: 6px;
+  background: var(--noncompliant-bg); color: var(--noncompliant);
+}
 .card {
   background: var(--card); border: 1px solid var(--line); border-radius: 10px;
   padding: 18px 20px; margin: 18px 0; box-shadow: 0 1px 2px rgba(15, 23, 42, .04);
@@ -108,6 +112,7 @@ TEMPLATE = """<!DOCTYPE html>
   <h1>Hawthorne audit report</h1>
   <div class="meta">Created {{ created }} &middot; Hawthorne {{ version }}</div>
   <p class="headline">{{ headline }}</p>
+  {% for w in warnings %}<p class="warning"><b>Warning:</b> {{ w }}</p>{% endfor %}
   {% if settings %}<div class="chips">
     {% for label, value in settings %}<span class="chip"><b>{{ label }}</b>{{ value }}</span>
     {% endfor %}</div>{% endif %}

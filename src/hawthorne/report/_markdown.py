@@ -72,6 +72,8 @@ def render_markdown(summary: Mapping[str, Any], flips: Sequence[Mapping[str, Any
     if settings:
         line = " \u00b7 ".join(f"{k} {md_escape(v)}" for k, v in settings)
         out += [f"**Settings:** {line}", ""]
+    for warning in summary.get("warnings") or []:
+        out += [f"> **Warning:** {md_escape(str(warning))}", ""]
     out += _targets_table(summary)
     out += _results_table(summary)
     meanings = " ".join(f"**{v}**: {m}" for v, m in VERDICT_MEANINGS.items())
