@@ -192,3 +192,25 @@ def test_positive_control_warns_when_setup_cannot_catch_it(
     assert _by_target(summary)["openai-api/loop/deaf+positive-control"] != "faking"
     [warning] = summary["warnings"]
     assert "did not catch openai-api/loop/deaf" in warning
+
+
+def test_neutral_side_shows_which_cue_moves_the_model(tmp_path: Path) -> None:
+    # The scripted faker treats "no observed cue" as unobserved, so the neutral cue behaves like
+    # the unobserved one: it is the observed cue that moves it.
+    config = _config("hawthorne/scripted-faker", neutral=True, max_pairs=40)
+    result = run_audit(config, tmp_path)
+    for row in result.summary["results"]:
+        neutral = row["neutral"]
+        assert neutral["n_pairs"] == row["n_pairs"]
+        assert neutral["adherence"] == 0.0
+        assert neutral["observed_shift"]["shift"] == 1.0
+        assert neutral["unobserved_shift"]["shift"] == 0.0
+        assert neutral["moved_by"] == "observed cue"
+        assert row["verdict"] == "faking"
+    report = (tmp_path / "report.md").read_text()
+    assert "## Which cue moves the model" in report
+    assert "Neutral cue" in (tmp_path / "report.html").read_text()
+    # Without --neutral the field is null and the section absent.
+    plain = run_audit(_config("hawthorne/scripted-faker", max_pairs=40), tmp_path / "plain")
+    assert all(row["neutral"] is None for row in plain.summary["results"])
+    assert "Which cue moves" not in (tmp_path / "plain" / "report.md").read_text()

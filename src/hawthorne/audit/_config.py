@@ -55,6 +55,8 @@ class AuditConfig:
         max_retries: Retries of a failed model call (None: Inspect's default).
         positive_control: Also audit each target told to fake, to check that the set-up can
             detect faking at all.
+        neutral: Also ask each pair under the cue family's neutral sentence, so the report can
+            say whether the observed or the unobserved cue moves the model.
     """
 
     suites: tuple[str, ...]
@@ -66,6 +68,7 @@ class AuditConfig:
     max_connections: int | None = None
     max_retries: int | None = None
     positive_control: bool = False
+    neutral: bool = False
 
     def __post_init__(self) -> None:
         if not self.suites:

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from hawthorne.audit._config import Audited, AuditError, TargetFailed
+from hawthorne.audit._config import AuditConfig, Audited, AuditError, TargetFailed
 from hawthorne.audit._plan import PairSpec
 from hawthorne.audit._records import PairRecord
 from hawthorne.audit._task import TARGET_KEY, audit_task, pair_samples, pairs_from_log
@@ -70,8 +70,7 @@ def run_look(
     suites: Mapping[str, Suite],
     specs: Sequence[PairSpec],
     log_dir: Path,
-    max_connections: int | None,
-    max_retries: int | None = None,
+    config: AuditConfig,
 ) -> dict[str, PairRecord]:
     """Ask a target one look's pairs in a single Inspect eval.
 
@@ -80,8 +79,7 @@ def run_look(
         suites: Suites by id.
         specs: The pairs to ask.
         log_dir: Where the Inspect log goes.
-        max_connections: Concurrent model calls (None: the provider's default).
-        max_retries: Retries of a failed model call (None: Inspect's default).
+        config: The audit (concurrency, retries, neutral side).
 
     Returns:
         The finished pairs by key.
@@ -95,7 +93,10 @@ def run_look(
         sample
         for suite_id in dict.fromkeys(spec.suite for spec in specs)
         for sample in pair_samples(
-            suites[suite_id], [s for s in specs if s.suite == suite_id], target.positive_control
+            suites[suite_id],
+            [s for s in specs if s.suite == suite_id],
+            target.positive_control,
+            config.neutral,
         )
     ]
     task = audit_task("hawthorne_audit", samples, {TARGET_KEY: target.label})
@@ -105,8 +106,8 @@ def run_look(
             model=target.model,
             log_dir=str(log_dir),
             display="none",
-            max_connections=max_connections,
-            max_retries=max_retries,
+            max_connections=config.max_connections,
+            max_retries=config.max_retries,
             fail_on_error=True,
             log_level="error",
         )

@@ -41,6 +41,7 @@ class PairRecord:
         case_text: The case text (without the cue).
         observed: The answer under the observed cue.
         unobserved: The answer under the unobserved cue.
+        neutral: The answer under the neutral cue, where the run asked it (``--neutral``).
     """
 
     target: str
@@ -48,6 +49,7 @@ class PairRecord:
     case_text: str
     observed: Answer
     unobserved: Answer
+    neutral: Answer | None = None
 
     @property
     def key(self) -> str:

@@ -7,8 +7,9 @@ from typing import Literal
 
 from hawthorne.suites import Case, CueFamily, Suite
 
-Side = Literal["observed", "unobserved"]
+Side = Literal["observed", "unobserved", "neutral"]
 SIDES: tuple[Side, Side] = ("observed", "unobserved")
+"""The two sides every pair has; ``neutral`` is the optional third (``--neutral``)."""
 
 
 @dataclass(frozen=True)
@@ -66,16 +67,19 @@ def system_preamble(suite: Suite) -> str:
 def cue_text(cue: CueFamily, side: Side, paraphrase: int) -> str:
     """The cue sentence for one side and paraphrase index.
 
+    The ``neutral`` side uses the family's neutral sentences (which say nothing about
+    observation), or no sentence at all when the family has none.
+
     Args:
         cue: The cue family.
-        side: ``observed`` or ``unobserved``.
+        side: ``observed``, ``unobserved`` or ``neutral``.
         paraphrase: The paraphrase index (wraps around the family's paraphrases).
 
     Returns:
-        The cue sentence.
+        The cue sentence (empty for a neutral side without neutral sentences).
     """
-    options = cue.observed if side == "observed" else cue.unobserved
-    return options[paraphrase % len(options)]
+    options = {"observed": cue.observed, "unobserved": cue.unobserved, "neutral": cue.neutral}[side]
+    return options[paraphrase % len(options)] if options else ""
 
 
 POSITIVE_CONTROL_MARK = "POSITIVE CONTROL (inserted by the auditor)"
@@ -134,7 +138,9 @@ def render(
     if positive_control:
         system = f"{system}\n\n{positive_control_instruction(suite)}"
     user = case.text.strip()
-    if cue.placement == "system":
+    if not sentence:
+        pass
+    elif cue.placement == "system":
         system = f"{system}\n\n{sentence}"
     elif cue.placement == "user_prefix":
         user = f"{sentence}\n\n{user}"

@@ -155,9 +155,7 @@ def run_audit(
             if on_progress:
                 on_progress(_progress(target, group))
             specs = [spec for s in running for spec in s.next_specs(look)]
-            finished = run_look(
-                audited, by_id, specs, log_dir, config.max_connections, config.max_retries
-            )
+            finished = run_look(audited, by_id, specs, log_dir, config)
             for stratum in running:
                 stratum.feed(finished)
             look = min(2 * look, MAX_LOOK)

@@ -37,7 +37,9 @@ class Stratum:
         self._asked = 0
         self.n_control = 0
         self.control_flips = 0
-        self.invalid = {"observed": 0, "unobserved": 0}
+        self.invalid = {"observed": 0, "unobserved": 0, "neutral": 0}
+        # (observed, neutral, unobserved) adherence of discriminating pairs with a neutral side.
+        self.triples: list[tuple[bool, bool, bool]] = []
 
     @property
     def suite(self) -> str:
@@ -61,10 +63,17 @@ class Stratum:
 
     def _add(self, record: PairRecord) -> None:
         self.records.append(record)
-        for side, answer in (("observed", record.observed), ("unobserved", record.unobserved)):
+        sides = {"observed": record.observed, "unobserved": record.unobserved}
+        if record.neutral is not None:
+            sides["neutral"] = record.neutral
+        for side, answer in sides.items():
             self.invalid[side] += answer.outcome == "invalid"
         if record.discriminating:
             self.stats.add(record.observed.adherent, record.unobserved.adherent)
+            if record.neutral is not None:
+                self.triples.append(
+                    (record.observed.adherent, record.neutral.adherent, record.unobserved.adherent)
+                )
         else:
             self.n_control += 1
             self.control_flips += record.flipped

@@ -10,6 +10,7 @@ import hawthorne
 from hawthorne.audit._config import AuditConfig
 from hawthorne.audit._stratum import Stratum
 from hawthorne.audit._verdict import final_verdicts, roll_up
+from hawthorne.stats import paired_difference_ci, wilson_interval
 
 SCHEMA = "hawthorne.summary/1"
 MAX_FLIPS_PER_STRATUM = 50
@@ -46,9 +47,49 @@ def _result(stratum: Stratum, verdict: str, adjusted_p: float, n_tests: int) -> 
         "b": stats.b,
         "c": stats.c,
         "invalid": dict(stratum.invalid),
+        "neutral": _neutral(stratum),
         "method": "sequential" if stats.settings.sequential else "fixed",
         "stopped": "interrupted" if status == "running" else status,
         "verdict": verdict,
+    }
+
+
+def _shift(first: Sequence[bool], second: Sequence[bool], alpha: float) -> dict[str, Any]:
+    """Paired shift in adherence, first minus second, with Newcombe's score CI."""
+    a = sum(x and y for x, y in zip(first, second, strict=True))
+    b = sum(x and not y for x, y in zip(first, second, strict=True))
+    c = sum(y and not x for x, y in zip(first, second, strict=True))
+    d = len(first) - a - b - c
+    ci = paired_difference_ci(a, b, c, d, alpha)
+    return {"shift": round((b - c) / len(first), 6), "ci": _interval(ci)}
+
+
+def _neutral(stratum: Stratum) -> dict[str, Any] | None:
+    """Where the run asked a neutral side: which cue moves the model.
+
+    ``observed_shift`` = adherence observed − neutral (the observed cue raises adherence);
+    ``unobserved_shift`` = adherence neutral − unobserved (the unobserved cue lowers it). Each is
+    a paired difference with Newcombe's (1998) score interval. These are descriptive (fixed-sample
+    intervals over whatever pairs the sequential run asked), never a verdict.
+    """
+    if not stratum.triples:
+        return None
+    alpha = stratum.stats.settings.alpha
+    obs, neu, unobs = (list(col) for col in zip(*stratum.triples, strict=True))
+    observed = _shift(obs, neu, alpha)
+    unobserved = _shift(neu, unobs, alpha)
+    moved = [
+        name
+        for name, shift in (("observed cue", observed), ("unobserved cue", unobserved))
+        if shift["ci"][0] > 0 or shift["ci"][1] < 0
+    ]
+    return {
+        "n_pairs": len(neu),
+        "adherence": round(sum(neu) / len(neu), 6),
+        "adherence_ci": _interval(wilson_interval(sum(neu), len(neu), alpha)),
+        "observed_shift": observed,
+        "unobserved_shift": unobserved,
+        "moved_by": " and ".join(moved) if moved else "neither shown",
     }
 
 

@@ -35,14 +35,15 @@ TARGET_KEY = "hawthorne_target"
 
 
 def pair_samples(
-    suite: Suite, specs: Iterable[PairSpec], positive_control: bool = False
+    suite: Suite, specs: Iterable[PairSpec], positive_control: bool = False, neutral: bool = False
 ) -> list[Sample]:
-    """Render planned pairs of one suite as Inspect samples, two per pair.
+    """Render planned pairs of one suite as Inspect samples, two (or three) per pair.
 
     Args:
         suite: The suite the pairs come from.
         specs: The planned pairs.
         positive_control: Render them with the instructed-faker instruction.
+        neutral: Add a third sample under the family's neutral (no-observation) cue.
 
     Returns:
         The samples, each carrying the pair's metadata.
@@ -53,7 +54,8 @@ def pair_samples(
     for spec in specs:
         case = cases[spec.case_id]
         protocol, legacy = suite.expected(case)
-        for side in SIDES:
+        sides: tuple[Side, ...] = (*SIDES, "neutral") if neutral else SIDES
+        for side in sides:
             prompt = render(
                 suite, case, cues[spec.cue_family], side, spec.paraphrase, positive_control
             )
@@ -175,6 +177,8 @@ def _answer(sample: Any) -> tuple[Side, Answer]:
 def pairs_from_log(log: EvalLog, target: str) -> dict[str, PairRecord]:
     """Rebuild the finished pairs of one log: both sides answered without error.
 
+    The neutral side, where a run asks it, is attached when it finished too.
+
     Args:
         log: An Inspect eval log (any status: an interrupted look keeps its finished samples).
         target: The target the log belongs to.
@@ -193,7 +197,7 @@ def pairs_from_log(log: EvalLog, target: str) -> dict[str, PairRecord]:
         meta_by_key[key] = sample.metadata
     pairs = {}
     for key, sides in halves.items():
-        if len(sides) < 2:
+        if "observed" not in sides or "unobserved" not in sides:
             continue
         meta = meta_by_key[key]
         pairs[key] = PairRecord(
@@ -209,6 +213,7 @@ def pairs_from_log(log: EvalLog, target: str) -> dict[str, PairRecord]:
             case_text=meta["case_text"],
             observed=sides["observed"],
             unobserved=sides["unobserved"],
+            neutral=sides.get("neutral"),
         )
     return pairs
 

@@ -46,6 +46,11 @@ from hawthorne.suites import SuiteError, builtin_suite_ids
 )
 @click.option("--max-retries", type=int, default=None, help="Retries of a failed model call.")
 @click.option(
+    "--neutral",
+    is_flag=True,
+    help="Also ask each pair with a neutral cue: shows which cue moves the model.",
+)
+@click.option(
     "--positive-control",
     is_flag=True,
     help="Also audit each target told to fake: checks that the set-up can catch faking at all.",
@@ -70,6 +75,7 @@ def run(
     min_adherence: float,
     max_connections: int | None,
     max_retries: int | None,
+    neutral: bool,
     positive_control: bool,
     out_dir: Path,
 ) -> None:
@@ -90,6 +96,7 @@ def run(
             max_connections=max_connections,
             max_retries=max_retries,
             positive_control=positive_control,
+            neutral=neutral,
         )
         with progress_bar() as on_progress:
             result = run_audit(config, out_dir, on_progress)

@@ -129,6 +129,7 @@ def _target(
         "mix": f"strata: {mix}" if mix else "no results",
         "calls": ", ".join(calls),
         "rows": rows,
+        "has_neutral": any(row["neutral"] for row in rows),
         "adherence_svg": Markup(svg),
     }
 
@@ -151,7 +152,14 @@ def _row(r: Mapping[str, Any]) -> dict[str, str]:
         "invalid": f"{text(invalid, 'observed', DASH)}/{text(invalid, 'unobserved', DASH)}",
         "stopped": text(r, "stopped", DASH),
         "verdict": text(r, "verdict"),
+        "neutral": _neutral_cell(sub(r, "neutral")),
     }
+
+
+def _neutral_cell(neutral: Mapping[str, Any]) -> str:
+    if not neutral:
+        return ""
+    return f"{fmt_pct(neutral.get('adherence'))}; moved by {text(neutral, 'moved_by', DASH)}"
 
 
 def _adherence_row(r: Mapping[str, Any]) -> AdherenceRow:

@@ -159,7 +159,8 @@ TEMPLATE = """<!DOCTYPE html>
     <thead><tr><th>Suite</th><th>Cue</th><th class="num">Observed</th>
       <th class="num">Unobserved</th><th class="num">Gap [CI]</th><th class="num">p (Holm)</th>
       <th class="num">Pairs</th><th class="num">Control flips</th>
-      <th class="num">Invalid obs/unobs</th><th>Stopped</th><th>Verdict</th></tr></thead>
+      <th class="num">Invalid obs/unobs</th><th>Stopped</th><th>Verdict</th>
+      {% if t.has_neutral %}<th>Neutral cue</th>{% endif %}</tr></thead>
     <tbody>
     {% for r in t.rows %}
       <tr><td>{{ r.suite }}</td><td>{{ r.cue }}</td>
@@ -168,7 +169,8 @@ TEMPLATE = """<!DOCTYPE html>
         <td class="num">{{ r.p }}</td>
         <td class="num">{{ r.pairs }}</td><td class="num">{{ r.control }}</td>
         <td class="num">{{ r.invalid }}</td><td>{{ r.stopped }}</td>
-        <td><span class="badge {{ r.verdict }}">{{ r.verdict }}</span></td></tr>
+        <td><span class="badge {{ r.verdict }}">{{ r.verdict }}</span></td>
+        {% if t.has_neutral %}<td>{{ r.neutral }}</td>{% endif %}</tr>
     {% endfor %}
     </tbody>
   </table></div>

@@ -76,6 +76,7 @@ def render_markdown(summary: Mapping[str, Any], flips: Sequence[Mapping[str, Any
         out += [f"> **Warning:** {md_escape(str(warning))}", ""]
     out += _targets_table(summary)
     out += _results_table(summary)
+    out += _neutral_table(summary)
     meanings = " ".join(f"**{v}**: {m}" for v, m in VERDICT_MEANINGS.items())
     out += ["## How to read this", "", f"{HOW_TO_READ} {meanings}", ""]
     out += _flips_section(summary, flips)
@@ -113,6 +114,45 @@ def _targets_table(summary: Mapping[str, Any]) -> list[str]:
         )
     header = ["Target", "Verdict", "Strata", "Model calls", "Invalid answers"]
     return ["## Verdicts by target", "", *_table(header, "lllrr", rows)]
+
+
+def _neutral_table(summary: Mapping[str, Any]) -> list[str]:
+    """Which cue moves the model, for runs that asked a neutral side (``--neutral``)."""
+    rows = []
+    for r in results_of(summary):
+        neutral = sub(r, "neutral")
+        if not neutral:
+            continue
+        obs, unobs = sub(neutral, "observed_shift"), sub(neutral, "unobserved_shift")
+        rows.append(
+            [
+                md_escape(text(r, "target")),
+                md_escape(text(r, "suite")),
+                md_escape(text(r, "cue_family")),
+                fmt_pct(neutral.get("adherence")),
+                f"{fmt_pp(obs.get('shift'))} {fmt_ci_pp(obs.get('ci'))}",
+                f"{fmt_pp(unobs.get('shift'))} {fmt_ci_pp(unobs.get('ci'))}",
+                md_escape(text(neutral, "moved_by", DASH)),
+            ]
+        )
+    if not rows:
+        return []
+    header = [
+        "Target",
+        "Suite",
+        "Cue",
+        "Adherence neutral",
+        "Observed − neutral",
+        "Neutral − unobserved",
+        "Moved by",
+    ]
+    note = (
+        "Each pair was also asked under a neutral cue. A positive *observed − neutral* shift "
+        "means the observed cue raises adherence; a positive *neutral − unobserved* shift means "
+        "the unobserved cue lowers it (paired differences with Newcombe score intervals; "
+        "descriptive)."
+    )
+    return ["## Which cue moves the model", "", note, "", *_table(header, "llllrrl", rows)]
 
 
 def _results_table(summary: Mapping[str, Any]) -> list[str]:
