@@ -16,12 +16,17 @@ def test_plan_is_reproducible_and_covers_every_case_paraphrase() -> None:
     keys = [spec.key for spec in plan]
     assert len(keys) == len(set(keys))
     n_para = len(cue.observed)
+    # soc-triage crosses its stressors with the cues: every condition, plus no stressor.
+    n_cond = 1 + len(suite.stressors)
     disc = [s for s in plan if s.discriminating]
     n_disc_cases = sum(suite.is_discriminating(c) for c in suite.cases)
-    # Every discriminating case under every paraphrase, once per epoch.
-    assert len(disc) == n_disc_cases * n_para * 2
+    # Every discriminating case under every paraphrase and stressor condition, once per epoch.
+    assert len(disc) == n_disc_cases * n_para * n_cond * 2
     assert Counter((s.case_id, s.epoch) for s in disc) == {
-        (c.id, e): n_para for c in suite.cases if suite.is_discriminating(c) for e in (0, 1)
+        (c.id, e): n_para * n_cond
+        for c in suite.cases
+        if suite.is_discriminating(c)
+        for e in (0, 1)
     }
 
 

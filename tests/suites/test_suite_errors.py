@@ -276,7 +276,7 @@ def test_unknown_cue_id_lists_known(tmp_path: Path) -> None:
     err = error_of(path)
     assert_error(err, path, 35, "cues[1]")
     assert "'loging'" in err.message
-    assert "eval-format, logging, review, tier" in err.message
+    assert "env-leak, eval-format, logging, partial-monitoring, review, tier" in err.message
 
 
 INLINE_CUE = """\

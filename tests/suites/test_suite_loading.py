@@ -32,19 +32,37 @@ def test_public_surface() -> None:
         "CueFamily",
         "Protocol",
         "Rule",
+        "Stressor",
         "Suite",
         "SuiteError",
         "builtin_cue_ids",
+        "builtin_stressor_ids",
         "builtin_suite_ids",
         "load_cue_family",
+        "load_stressor",
         "load_suite",
         "validate_suite_file",
     ]
 
 
 def test_builtin_ids() -> None:
-    assert builtin_suite_ids() == ["iam-access-review", "soc-triage"]
-    assert builtin_cue_ids() == ["eval-format", "logging", "review", "tier"]
+    assert builtin_suite_ids() == [
+        "change-review",
+        "clinical-triage",
+        "credit-decision",
+        "data-handling",
+        "fleet-routing",
+        "iam-access-review",
+        "soc-triage",
+    ]
+    assert builtin_cue_ids() == [
+        "env-leak",
+        "eval-format",
+        "logging",
+        "partial-monitoring",
+        "review",
+        "tier",
+    ]
 
 
 @pytest.mark.parametrize("suite_id", ["soc-triage", "iam-access-review"])

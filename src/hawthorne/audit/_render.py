@@ -1,11 +1,11 @@
-"""Rendering a case under one side of a cue family into chat messages."""
+"""Rendering a case under one side of a cue family (and a stressor) into chat messages."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
 
-from hawthorne.suites import Case, CueFamily, Suite
+from hawthorne.suites import Case, CueFamily, Stressor, Suite
 
 Side = Literal["observed", "unobserved", "neutral"]
 SIDES: tuple[Side, Side] = ("observed", "unobserved")
@@ -17,14 +17,18 @@ class Prompt:
     """A rendered prompt: one system message and one user message.
 
     Attributes:
-        system: The system message (protocol, answer format and, for ``system`` cues, the cue).
-        user: The user message (the case, with a ``user_prefix``/``user_suffix`` cue around it).
+        system: The system message (protocol, answer format and, for ``system`` placements, the
+            stressor text and then the cue).
+        user: The user message (the case, with ``user_prefix``/``user_suffix`` stressor text
+            around it and the cue outermost).
         cue: The cue sentence that was placed.
+        stressor: The stressor text that was placed (empty without a stressor).
     """
 
     system: str
     user: str
     cue: str
+    stressor: str = ""
 
 
 def answer_format(decisions: list[str]) -> str:
@@ -116,34 +120,48 @@ def render(
     side: Side,
     paraphrase: int,
     positive_control: bool = False,
+    stressor: Stressor | None = None,
 ) -> Prompt:
-    """Render a case under one side of a cue family.
+    """Render a case under one side of a cue family, optionally under a stressor.
 
-    The two sides of a pair differ only in the cue sentence; everything else is identical, which
-    is what makes the paired comparison valid.
+    The two sides of a pair differ only in the cue sentence; everything else, the stressor
+    included, is identical, which is what makes the paired comparison valid. The stressor text
+    sits next to the case (or after the protocol, for ``system``), the cue outside it, so the
+    case text itself stays whole.
 
     Args:
         suite: The suite.
         case: The case to put to the model.
         cue: The cue family.
         side: Which side of the cue.
-        paraphrase: The paraphrase index shared by both sides of the pair.
+        paraphrase: The paraphrase index shared by both sides of the pair (it also picks the
+            stressor's variant, modulo the number of variants).
         positive_control: Append the instructed-faker instruction to the system message.
+        stressor: The pair's stressor, or ``None``.
 
     Returns:
         The rendered prompt.
     """
     sentence = cue_text(cue, side, paraphrase)
+    pressure = (
+        stressor.text(paraphrase, suite.stressor_variables(case)) if stressor is not None else ""
+    )
     system = system_preamble(suite)
     if positive_control:
         system = f"{system}\n\n{positive_control_instruction(suite)}"
     user = case.text.strip()
-    if not sentence:
-        pass
-    elif cue.placement == "system":
-        system = f"{system}\n\n{sentence}"
-    elif cue.placement == "user_prefix":
-        user = f"{sentence}\n\n{user}"
-    else:
-        user = f"{user}\n\n{sentence}"
-    return Prompt(system=system, user=user, cue=sentence)
+    if stressor is not None:
+        system, user = _place(pressure, stressor.placement, system, user)
+    system, user = _place(sentence, cue.placement, system, user)
+    return Prompt(system=system, user=user, cue=sentence, stressor=pressure)
+
+
+def _place(text: str, placement: str, system: str, user: str) -> tuple[str, str]:
+    """Put ``text`` at the end of the system message, or before or after the user message."""
+    if not text:
+        return system, user
+    if placement == "system":
+        return f"{system}\n\n{text}", user
+    if placement == "user_prefix":
+        return system, f"{text}\n\n{user}"
+    return system, f"{user}\n\n{text}"

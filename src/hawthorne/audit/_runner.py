@@ -75,6 +75,7 @@ def _strata(
                 plan_stratum(suite, cue, config.epochs, config.seed),
                 config.settings,
                 config.max_pairs,
+                [stressor.id for stressor in suite.stressors],
             )
             for suite in suites
             for cue in suite.cues

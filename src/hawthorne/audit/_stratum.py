@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal
 
 from hawthorne.audit._plan import PairSpec
@@ -23,12 +23,20 @@ class Stratum:
         plan: Every pair of the suite × cue family in asking order.
         settings: Verdict settings.
         max_pairs: Budget of pairs (discriminating and control) for this stratum.
+        stressors: The suite's stressor ids (empty when the suite has none); the summary breaks
+            the gap down by these.
     """
 
     def __init__(
-        self, target: str, plan: list[PairSpec], settings: VerdictSettings, max_pairs: int
+        self,
+        target: str,
+        plan: list[PairSpec],
+        settings: VerdictSettings,
+        max_pairs: int,
+        stressors: Sequence[str] = (),
     ) -> None:
         self.target = target
+        self.stressors = tuple(stressors)
         self.plan = plan[:max_pairs]
         self.max_pairs = max_pairs
         self.exhaustible = len(plan) <= max_pairs

@@ -11,6 +11,7 @@ from hawthorne.audit._config import AuditConfig
 from hawthorne.audit._stratum import Stratum
 from hawthorne.audit._verdict import final_verdicts, roll_up
 from hawthorne.stats import paired_difference_ci, wilson_interval
+from hawthorne.suites._models import NO_STRESSOR
 
 SCHEMA = "hawthorne.summary/1"
 MAX_FLIPS_PER_STRATUM = 50
@@ -48,6 +49,7 @@ def _result(stratum: Stratum, verdict: str, adjusted_p: float, n_tests: int) -> 
         "c": stats.c,
         "invalid": dict(stratum.invalid),
         "neutral": _neutral(stratum),
+        "by_stressor": _by_stressor(stratum),
         "method": "sequential" if stats.settings.sequential else "fixed",
         "stopped": "interrupted" if status == "running" else status,
         "verdict": verdict,
@@ -91,6 +93,45 @@ def _neutral(stratum: Stratum) -> dict[str, Any] | None:
         "unobserved_shift": unobserved,
         "moved_by": " and ".join(moved) if moved else "neither shown",
     }
+
+
+def _by_stressor(stratum: Stratum) -> list[dict[str, Any]] | None:
+    """The gap broken down by stressor condition, or ``None`` when the suite has no stressors.
+
+    One row per condition, ``"none"`` (no stressor) first, then the suite's stressors in suite
+    order: ``{"stressor", "n_pairs", "adherence": {"observed", "unobserved"}, "gap", "ci"}``
+    over the discriminating pairs asked under it. ``ci`` is Newcombe's (1998) score interval
+    for the paired difference (:func:`hawthorne.stats.paired_difference_ci`) at the run's
+    alpha, without multiplicity correction. The rows are descriptive (fixed-sample intervals
+    over whatever pairs the sequential run asked); the verdict is the whole stratum's. A
+    condition with no pairs yet has null adherence, gap and ci.
+    """
+    if not stratum.stressors:
+        return None
+    alpha = stratum.stats.settings.alpha
+    groups: dict[str | None, list[tuple[bool, bool]]] = {s: [] for s in (None, *stratum.stressors)}
+    for record in stratum.records:
+        if record.discriminating:
+            groups.setdefault(record.spec.stressor, []).append(
+                (record.observed.adherent, record.unobserved.adherent)
+            )
+    rows = []
+    for stressor, pairs in groups.items():
+        row: dict[str, Any] = {"stressor": NO_STRESSOR if stressor is None else stressor}
+        row["n_pairs"] = len(pairs)
+        if not pairs:
+            row |= {"adherence": {"observed": None, "unobserved": None}, "gap": None, "ci": None}
+        else:
+            observed = [o for o, _ in pairs]
+            unobserved = [u for _, u in pairs]
+            shift = _shift(observed, unobserved, alpha)
+            row["adherence"] = {
+                "observed": round(sum(observed) / len(pairs), 6),
+                "unobserved": round(sum(unobserved) / len(pairs), 6),
+            }
+            row |= {"gap": shift["shift"], "ci": shift["ci"]}
+        rows.append(row)
+    return rows
 
 
 def summarize(

@@ -50,14 +50,22 @@ def pair_samples(
     """
     cases = {case.id: case for case in suite.cases}
     cues = {cue.id: cue for cue in suite.cues}
+    stressors = {stressor.id: stressor for stressor in suite.stressors}
     samples = []
     for spec in specs:
         case = cases[spec.case_id]
         protocol, legacy = suite.expected(case)
+        stressor = stressors[spec.stressor] if spec.stressor is not None else None
         sides: tuple[Side, ...] = (*SIDES, "neutral") if neutral else SIDES
         for side in sides:
             prompt = render(
-                suite, case, cues[spec.cue_family], side, spec.paraphrase, positive_control
+                suite,
+                case,
+                cues[spec.cue_family],
+                side,
+                spec.paraphrase,
+                positive_control,
+                stressor,
             )
             samples.append(
                 Sample(
@@ -80,6 +88,8 @@ def pair_samples(
                         "protocol_decision": protocol,
                         "legacy_decision": legacy,
                         "discriminating": spec.discriminating,
+                        "stressor": spec.stressor,
+                        "stressor_text": prompt.stressor,
                     },
                 )
             )
@@ -209,6 +219,8 @@ def pairs_from_log(log: EvalLog, target: str) -> dict[str, PairRecord]:
                 paraphrase=int(meta["paraphrase"]),
                 epoch=int(meta["epoch"]),
                 discriminating=bool(meta["discriminating"]),
+                # Logs written before stressors existed have no such key: no stressor.
+                stressor=meta.get("stressor"),
             ),
             case_text=meta["case_text"],
             observed=sides["observed"],

@@ -98,6 +98,9 @@ def show(ref: str) -> None:
     )
     families = ", ".join(f"{c.id} ({c.placement})" for c in suite.cues)
     _out.print(f"cue families: {families}", markup=False)
+    if suite.stressors:
+        stressors = ", ".join(f"{s.id} ({s.placement})" for s in suite.stressors)
+        _out.print(f"stressors: {stressors}", markup=False)
     _protocol("Protocol", suite.protocol)
     _protocol("Legacy", suite.legacy)
     _out.rule("Sample cases", align="left")

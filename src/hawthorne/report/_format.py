@@ -35,6 +35,15 @@ HOW_TO_READ = (
 )
 """The introduction to the verdicts, shared by the Markdown and HTML reports."""
 
+STRESSOR_NOTE = (
+    "The suite crosses deployment-like stressors (ambiguous instructions, mixed signals from a "
+    "legacy system, time pressure, …) with the cues; both answers of a pair share the stressor. "
+    "Each row is the gap on the discriminating pairs asked under one stressor (none: no "
+    "stressor), with a Newcombe score interval. The rows are descriptive; the verdict is the "
+    "whole stratum's."
+)
+"""The introduction to the gap-by-stressor tables, shared by the Markdown and HTML reports."""
+
 DASH = "\u2014"
 
 StratumKey = tuple[str, str, str]
@@ -166,6 +175,14 @@ def results_of(summary: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     if not isinstance(results, Sequence) or isinstance(results, str):
         return []
     return [r for r in results if isinstance(r, Mapping)]
+
+
+def stressor_rows(result: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """A result's ``by_stressor`` rows that are mappings (none when the field is absent/null)."""
+    rows = result.get("by_stressor")
+    if not isinstance(rows, Sequence) or isinstance(rows, str):
+        return []
+    return [row for row in rows if isinstance(row, Mapping)]
 
 
 def targets_of(summary: Mapping[str, Any]) -> list[Mapping[str, Any]]:

@@ -18,6 +18,7 @@ from markupsafe import Markup
 from hawthorne.report._format import (
     DASH,
     HOW_TO_READ,
+    STRESSOR_NOTE,
     VERDICT_MEANINGS,
     adjusted_p,
     count,
@@ -30,6 +31,7 @@ from hawthorne.report._format import (
     pair,
     results_of,
     settings_items,
+    stressor_rows,
     sub,
     targets_of,
     text,
@@ -65,7 +67,8 @@ def render_html(summary: Mapping[str, Any], flips: Sequence[Mapping[str, Any]]) 
 
     The page holds verdict badges per target, a forest plot of the gap per target, suite and
     cue family (CI, ±margin band, zero line), per target an adherence chart (observed vs
-    unobserved with CI whiskers) and a results table, and up to ten flipped pairs per stratum
+    unobserved with CI whiskers), a results table and, where suites cross stressors with the
+    cues, a table of the gap by stressor, and up to ten flipped pairs per stratum
     with the two answers side by side. CSS and SVG are inline; there are no scripts and no
     external references, and all text from the summary and the answers is HTML-escaped.
 
@@ -89,6 +92,7 @@ def render_html(summary: Mapping[str, Any], flips: Sequence[Mapping[str, Any]]) 
         targets=targets,
         forest_svg=Markup(_forest(summary, results, settings)),
         how_to_read=HOW_TO_READ,
+        stressor_note=STRESSOR_NOTE,
         meanings=list(VERDICT_MEANINGS.items()),
         flip_groups=_flip_groups(results, flips),
         max_flips=MAX_FLIPS_PER_STRATUM,
@@ -131,6 +135,21 @@ def _target(
         "rows": rows,
         "has_neutral": any(row["neutral"] for row in rows),
         "adherence_svg": Markup(svg),
+        "stressors": [_stressor_row(r, s) for r in mine for s in stressor_rows(r)],
+    }
+
+
+def _stressor_row(r: Mapping[str, Any], s: Mapping[str, Any]) -> dict[str, str]:
+    adherence = sub(s, "adherence")
+    return {
+        "suite": text(r, "suite"),
+        "cue": text(r, "cue_family"),
+        "stressor": text(s, "stressor"),
+        "pairs": text(s, "n_pairs", DASH),
+        "observed": fmt_pct(adherence.get("observed")),
+        "unobserved": fmt_pct(adherence.get("unobserved")),
+        "gap": fmt_pp(s.get("gap")),
+        "gap_ci": fmt_ci_pp(s.get("ci")),
     }
 
 
@@ -234,6 +253,7 @@ def _flip(flip: Mapping[str, Any]) -> dict[str, Any]:
         "paraphrase": text(flip, "paraphrase"),
         "epoch": text(flip, "epoch"),
         "control": flip.get("discriminating") is False,
+        "stressor": text(flip, "stressor", ""),
         "case_text": truncate(flip.get("case_text"), CASE_CHARS).strip(),
         "sides": sides,
     }

@@ -174,6 +174,23 @@ TEMPLATE = """<!DOCTYPE html>
     {% endfor %}
     </tbody>
   </table></div>
+  {% if t.stressors %}
+  <h3>Gap by stressor</h3>
+  <p class="muted">{{ stressor_note }}</p>
+  <div class="table-wrap"><table class="stressors">
+    <thead><tr><th>Suite</th><th>Cue</th><th>Stressor</th><th class="num">Pairs</th>
+      <th class="num">Observed</th><th class="num">Unobserved</th>
+      <th class="num">Gap [CI]</th></tr></thead>
+    <tbody>
+    {% for s in t.stressors %}
+      <tr><td>{{ s.suite }}</td><td>{{ s.cue }}</td><td>{{ s.stressor }}</td>
+        <td class="num">{{ s.pairs }}</td>
+        <td class="num">{{ s.observed }}</td><td class="num">{{ s.unobserved }}</td>
+        <td class="num">{{ s.gap }}<div class="ci">{{ s.gap_ci }}</div></td></tr>
+    {% endfor %}
+    </tbody>
+  </table></div>
+  {% endif %}
 </section>
 {% endfor %}
 
@@ -190,7 +207,9 @@ TEMPLATE = """<!DOCTYPE html>
     {% for f in g.shown %}
     <div class="flip">
       <div class="flip-head"><b>{{ f.case_id }}</b> &middot; paraphrase {{ f.paraphrase }}
-        &middot; epoch {{ f.epoch }}{% if f.control %} &middot; control case{% endif %}
+        &middot; epoch {{ f.epoch }}
+        {% if f.stressor %} &middot; stressor {{ f.stressor }}{% endif %}
+        {% if f.control %} &middot; control case{% endif %}
         {% if f.case_text %}<div class="case-text">{{ f.case_text }}</div>{% endif %}</div>
       <div class="sides">
       {% for side in f.sides %}

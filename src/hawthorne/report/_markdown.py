@@ -9,6 +9,7 @@ from typing import Any
 from hawthorne.report._format import (
     DASH,
     HOW_TO_READ,
+    STRESSOR_NOTE,
     VERDICT_MEANINGS,
     adjusted_p,
     count,
@@ -19,6 +20,7 @@ from hawthorne.report._format import (
     group_flips,
     results_of,
     settings_items,
+    stressor_rows,
     sub,
     targets_of,
     text,
@@ -76,6 +78,7 @@ def render_markdown(summary: Mapping[str, Any], flips: Sequence[Mapping[str, Any
         out += [f"> **Warning:** {md_escape(str(warning))}", ""]
     out += _targets_table(summary)
     out += _results_table(summary)
+    out += _stressor_table(summary)
     out += _neutral_table(summary)
     meanings = " ".join(f"**{v}**: {m}" for v, m in VERDICT_MEANINGS.items())
     out += ["## How to read this", "", f"{HOW_TO_READ} {meanings}", ""]
@@ -114,6 +117,39 @@ def _targets_table(summary: Mapping[str, Any]) -> list[str]:
         )
     header = ["Target", "Verdict", "Strata", "Model calls", "Invalid answers"]
     return ["## Verdicts by target", "", *_table(header, "lllrr", rows)]
+
+
+def _stressor_table(summary: Mapping[str, Any]) -> list[str]:
+    """The gap by stressor condition, for suites that cross stressors with the cues."""
+    rows = []
+    for r in results_of(summary):
+        for s in stressor_rows(r):
+            adherence = sub(s, "adherence")
+            rows.append(
+                [
+                    md_escape(text(r, "target")),
+                    md_escape(text(r, "suite")),
+                    md_escape(text(r, "cue_family")),
+                    md_escape(text(s, "stressor")),
+                    md_escape(text(s, "n_pairs", DASH)),
+                    fmt_pct(adherence.get("observed")),
+                    fmt_pct(adherence.get("unobserved")),
+                    f"{fmt_pp(s.get('gap'))} {fmt_ci_pp(s.get('ci'))}",
+                ]
+            )
+    if not rows:
+        return []
+    header = [
+        "Target",
+        "Suite",
+        "Cue",
+        "Stressor",
+        "Pairs",
+        "Adherence observed",
+        "Adherence unobserved",
+        "Gap [CI]",
+    ]
+    return ["## Gap by stressor", "", STRESSOR_NOTE, "", *_table(header, "llllrrrr", rows)]
 
 
 def _neutral_table(summary: Mapping[str, Any]) -> list[str]:
@@ -226,6 +262,8 @@ def _flip_row(flip: Mapping[str, Any]) -> list[str]:
         f"{md_escape(text(flip, 'case_id'))} "
         f"(p{md_escape(flip.get('paraphrase', '?'))}, e{md_escape(flip.get('epoch', '?'))})"
     )
+    if flip.get("stressor"):
+        case += f" under {md_escape(text(flip, 'stressor'))}"
     if flip.get("discriminating") is False:
         case += " control"
     case_text = truncate(flip.get("case_text"), CASE_CHARS, one_line=True)

@@ -1,7 +1,8 @@
-"""Suites: protocols, cases and cue families, loaded from YAML with line-precise errors.
+"""Suites: protocols, cases, cue families and stressors, loaded from YAML with precise errors.
 
 A suite (schema ``hawthorne.suite/1``) holds the current protocol, the legacy protocol it
-replaced, the allowed decisions, the cases and the cue families to test. Load one with
+replaced, the allowed decisions, the cases, the cue families to test and, optionally, the
+stressors (schema ``hawthorne.stressor/1``) crossed with them. Load one with
 :func:`load_suite`; every problem in a file is a :class:`SuiteError` naming the file, the line
 and the field.
 """
@@ -9,18 +10,22 @@ and the field.
 from hawthorne.suites._cues import builtin_cue_ids, load_cue_family
 from hawthorne.suites._errors import SuiteError
 from hawthorne.suites._load import builtin_suite_ids, load_suite, validate_suite_file
-from hawthorne.suites._models import Case, CueFamily, Protocol, Rule, Suite
+from hawthorne.suites._models import Case, CueFamily, Protocol, Rule, Stressor, Suite
+from hawthorne.suites._stressors import builtin_stressor_ids, load_stressor
 
 __all__ = [
     "Case",
     "CueFamily",
     "Protocol",
     "Rule",
+    "Stressor",
     "Suite",
     "SuiteError",
     "builtin_cue_ids",
+    "builtin_stressor_ids",
     "builtin_suite_ids",
     "load_cue_family",
+    "load_stressor",
     "load_suite",
     "validate_suite_file",
 ]

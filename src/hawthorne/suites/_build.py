@@ -23,11 +23,13 @@ from hawthorne.suites._generate import (
     combination_count,
     environment,
     index_of,
+    line_of_name,
     render,
     sample_indices,
 )
 from hawthorne.suites._models import Case, Protocol, Suite
 from hawthorne.suites._spec import MAX_GENERATED, GenerateSpec, ItemSpec, SuiteSpec
+from hawthorne.suites._stressors import check_stressors, resolve_stressors
 from hawthorne.suites._yaml import Document, Loc
 
 __all__ = ["SUITE_SCHEMA", "build_suite"]
@@ -41,13 +43,13 @@ _GEN = ("cases", "generate")
 
 
 def build_suite(doc: Document, *, seed: int, source: str, base_dir: Path | None) -> Suite:
-    """Validate a parsed suite document and materialise its cases and cue families.
+    """Validate a parsed suite document; materialise its cases, cue families and stressors.
 
     Args:
         doc: The parsed file.
         seed: Seed for sampling generated cases (only used when sampling).
         source: What to record as :attr:`Suite.source`.
-        base_dir: Directory that relative cue-family paths are resolved against.
+        base_dir: Directory that relative cue-family and stressor paths are resolved against.
 
     Raises:
         SuiteError: The first problem found, with file, line and field.
@@ -67,7 +69,9 @@ def build_suite(doc: Document, *, seed: int, source: str, base_dir: Path | None)
         _check_rules(doc, name, protocol, spec.decisions, values)
         _check_coverage(doc, name, protocol, spec)
     cases = _materialise(doc, spec, template, seed)
-    return Suite(
+    cues = resolve_cues(doc, spec.cues, base_dir)
+    stressors = resolve_stressors(doc, spec.stressors, base_dir)
+    suite = Suite(
         id=spec.id,
         title=spec.title,
         domain=spec.domain,
@@ -75,9 +79,12 @@ def build_suite(doc: Document, *, seed: int, source: str, base_dir: Path | None)
         protocol=spec.protocol,
         legacy=spec.legacy,
         cases=cases,
-        cues=resolve_cues(doc, spec.cues, base_dir),
+        cues=cues,
+        stressors=[item.stressor for item in stressors],
         source=source,
     )
+    check_stressors(stressors, suite)
+    return suite
 
 
 def _check_decisions(doc: Document, decisions: list[str]) -> None:
@@ -126,17 +133,9 @@ def _check_generate(doc: Document, gen: GenerateSpec) -> jinja2.Template:
         raise doc.error(
             loc,
             f"template uses undefined field {name!r} (fields: {', '.join(sorted(allowed))})",
-            line=doc.value_line(loc, _line_of_name(gen.template, name)),
+            line=doc.value_line(loc, line_of_name(gen.template, name)),
         )
     return env.from_string(gen.template)
-
-
-def _line_of_name(template: str, name: str) -> int:
-    pattern = re.compile(rf"\b{re.escape(name)}\b")
-    for number, text in enumerate(template.splitlines(), start=1):
-        if pattern.search(text):
-            return number
-    return 1
 
 
 def _check_items(doc: Document, spec: SuiteSpec) -> None:

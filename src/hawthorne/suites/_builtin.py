@@ -1,4 +1,4 @@
-"""Where the built-in suites and cue families live, and how a reference is resolved."""
+"""Where the built-in suites, cue families and stressors live, and how a reference resolves."""
 
 from __future__ import annotations
 
@@ -9,15 +9,15 @@ from hawthorne.suites._errors import SuiteError
 
 __all__ = ["Kind", "builtin_ids", "resolve_ref"]
 
-Kind = Literal["suites", "cues"]
+Kind = Literal["suites", "cues", "stressors"]
 
 # Package data sits next to this module (declared in pyproject as suites/builtin/**/*.yaml).
 _ROOT = Path(__file__).resolve().parent / "builtin"
-_NOUN = {"suites": "suite", "cues": "cue family"}
+_NOUN = {"suites": "suite", "cues": "cue family", "stressors": "stressor"}
 
 
 def builtin_ids(kind: Kind) -> list[str]:
-    """Sorted ids of the built-in suites or cue families (their file stems)."""
+    """Sorted ids of the built-in suites, cue families or stressors (their file stems)."""
     return sorted(p.stem for p in (_ROOT / kind).glob("*.yaml"))
 
 
@@ -26,7 +26,7 @@ def resolve_ref(ref: str | Path, kind: Kind) -> tuple[Path, str, str]:
 
     Args:
         ref: A built-in id (``soc-triage``) or a path to a YAML file.
-        kind: ``"suites"`` or ``"cues"``.
+        kind: ``"suites"``, ``"cues"`` or ``"stressors"``.
 
     Returns:
         ``(file to read, name for error messages, source label)``; the label is

@@ -1,4 +1,4 @@
-"""The one exception every suite or cue-family problem is reported as."""
+"""The one exception every suite, cue-family or stressor problem is reported as."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ __all__ = ["SuiteError"]
 
 
 class SuiteError(Exception):
-    """A suite or cue-family file is missing, malformed or inconsistent.
+    """A suite, cue-family or stressor file is missing, malformed or inconsistent.
 
     The string form is ``path:line: field.path: message``; the parts that are unknown are
     left out, so a message is always one line a user can act on (and editors can jump to).

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import random
+import re
 from collections.abc import Mapping, Sequence
 
 from jinja2 import StrictUndefined, Template
@@ -12,8 +14,10 @@ from jinja2.sandbox import SandboxedEnvironment
 __all__ = [
     "combination",
     "combination_count",
+    "compiled",
     "environment",
     "index_of",
+    "line_of_name",
     "render",
     "sample_indices",
 ]
@@ -26,6 +30,24 @@ def environment() -> SandboxedEnvironment:
     error, not an empty string in the prompt.
     """
     return SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+
+
+@functools.lru_cache(maxsize=512)
+def compiled(source: str) -> Template:
+    """A template compiled in :func:`environment`, cached by its source.
+
+    Stressor variants are rendered once per sample; compiling each time would dominate.
+    """
+    return environment().from_string(source)
+
+
+def line_of_name(template: str, name: str) -> int:
+    """The 1-based line of ``template`` where the variable ``name`` first appears (else 1)."""
+    pattern = re.compile(rf"\b{re.escape(name)}\b")
+    for number, text in enumerate(template.splitlines(), start=1):
+        if pattern.search(text):
+            return number
+    return 1
 
 
 def combination_count(fields: Mapping[str, Sequence[str]]) -> int:

@@ -1,4 +1,4 @@
-"""The public data model: protocols, rules, cases, cue families and suites."""
+"""The public data model: protocols, rules, cases, cue families, stressors and suites."""
 
 from __future__ import annotations
 
@@ -9,12 +9,16 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
 from hawthorne.suites._errors import SuiteError
+from hawthorne.suites._generate import compiled
 
 __all__ = [
+    "NO_STRESSOR",
     "Case",
     "CueFamily",
     "Protocol",
     "Rule",
+    "STRESSOR_VARIABLES",
+    "Stressor",
     "Suite",
     "check_id",
 ]
@@ -159,6 +163,61 @@ class CueFamily(_Model):
         return value
 
 
+STRESSOR_VARIABLES = ("case_id", "decisions", "legacy_decision", "protocol_decision")
+"""Variables every stressor template may use besides the case's fields."""
+
+NO_STRESSOR = "none"
+"""How the no-stressor condition is named in summaries and reports; no stressor may take it."""
+
+
+class Stressor(_Model):
+    """A deployment-like pressure, crossed with the cues as a second axis of a suite.
+
+    A stressor is the same on both sides of a pair (it never tells the model whether it is
+    observed), so it moves both adherences; what it can reveal is a gap that opens, or widens,
+    only under pressure. Each variant is a Jinja template rendered per case with the case's
+    fields, ``case_id``, ``protocol_decision``, ``legacy_decision`` and ``decisions``.
+
+    Attributes:
+        id: Kebab-case id, e.g. ``time-pressure``; ``none`` is reserved for "no stressor".
+        title: Human-readable name.
+        placement: Where the text goes: the system message, or before or after the case in the
+            user message.
+        variants: At least three wordings; a pair uses variant ``paraphrase % len(variants)``.
+    """
+
+    id: Id
+    title: str
+    placement: Literal["system", "user_prefix", "user_suffix"]
+    variants: list[Annotated[str, Field(min_length=1)]] = Field(min_length=3)
+
+    @field_validator("id")
+    @classmethod
+    def _kebab_id(cls, value: str) -> str:
+        check_id(value)
+        if value == NO_STRESSOR:
+            raise ValueError(f"id {value!r} is reserved for the no-stressor condition")
+        return value
+
+    def text(self, paraphrase: int, variables: Mapping[str, Any]) -> str:
+        """Render the variant for a paraphrase index.
+
+        Args:
+            paraphrase: The pair's paraphrase index (wraps around the variants).
+            variables: The template variables (see :data:`STRESSOR_VARIABLES`; plus the
+                case's fields).
+
+        Returns:
+            The rendered text, stripped of surrounding blank space.
+
+        Raises:
+            jinja2.TemplateError: The template cannot be rendered with ``variables`` (a
+                stressor resolved by a suite has been checked against its cases).
+        """
+        source = self.variants[paraphrase % len(self.variants)]
+        return compiled(source).render(dict(variables)).strip()
+
+
 class Case(_Model):
     """One input of a suite.
 
@@ -190,6 +249,7 @@ class Suite(_Model):
         legacy: The protocol it replaced.
         cases: All cases: generated (rendered) and hand-written.
         cues: The resolved cue families to test.
+        stressors: The resolved stressors crossed with the cues (empty: none).
         source: The file the suite was loaded from, or ``builtin:<id>``.
     """
 
@@ -201,6 +261,7 @@ class Suite(_Model):
     legacy: Protocol
     cases: list[Case]
     cues: list[CueFamily]
+    stressors: list[Stressor] = Field(default_factory=list)
     source: str | None = None
 
     @field_validator("id")
@@ -228,6 +289,22 @@ class Suite(_Model):
                 field=f"{name}.decide",
             )
         return current, legacy
+
+    def stressor_variables(self, case: Case) -> dict[str, Any]:
+        """The variables a stressor template is rendered with for ``case``.
+
+        Returns:
+            The case's fields plus ``case_id``, ``protocol_decision``, ``legacy_decision`` and
+            ``decisions``.
+        """
+        current, legacy = self.expected(case)
+        return {
+            **case.fields,
+            "case_id": case.id,
+            "protocol_decision": current,
+            "legacy_decision": legacy,
+            "decisions": list(self.decisions),
+        }
 
     def is_discriminating(self, case: Case) -> bool:
         """Whether protocol and legacy decide ``case`` differently (only these show a gap)."""

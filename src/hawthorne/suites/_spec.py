@@ -67,6 +67,7 @@ class SuiteSpec(_Spec):
     cases: CasesSpec
     # Ids, paths or inline mappings; resolved after validation so errors can say which.
     cues: list[Any] = Field(min_length=1)
+    stressors: list[Any] = Field(default_factory=list)
 
     @field_validator("id")
     @classmethod

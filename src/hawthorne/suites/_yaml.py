@@ -38,6 +38,7 @@ _TYPE_WORDS = {
 _SCHEMAS = {
     "hawthorne.suite/1": "a suite file",
     "hawthorne.cue/1": "a cue-family file",
+    "hawthorne.stressor/1": "a stressor file",
 }
 _MERGE = "tag:yaml.org,2002:merge"
 
