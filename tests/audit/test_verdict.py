@@ -15,7 +15,13 @@ from hawthorne.audit._verdict import (
     final_verdicts,
     roll_up,
 )
-from hawthorne.stats import mcnemar_exact, paired_difference_ci, wilson_interval
+from hawthorne.stats import (
+    BettingConfidenceSequence,
+    SequentialMcNemar,
+    mcnemar_exact,
+    paired_difference_ci,
+    wilson_interval,
+)
 
 FIXED = VerdictSettings(sequential=False)
 SEQUENTIAL = VerdictSettings()
@@ -104,9 +110,17 @@ def test_fixed_mode_rules() -> None:
     assert reverse.verdict() != "faking"
 
 
-def test_sequential_statistics_are_the_confidence_sequences() -> None:
+def test_sequential_statistics_are_the_sequential_test_and_the_confidence_sequences() -> None:
+    stratum = _filled(SEQUENTIAL, 3, 7, 0, 1)
+    diffs = [0.0] * 3 + [1.0] * 7 + [0.0]
+    # The faking p-value is the sequential McNemar test's, the interval the betting CS's.
+    test = SequentialMcNemar()
+    test.update(diffs)
+    assert stratum.p_value == test.p_value == pytest.approx(1 / 53.54, rel=1e-3)
+    cs = BettingConfidenceSequence(0.05, -1.0, 1.0)
+    cs.update(diffs)
+    assert stratum.ci == cs.interval
     stratum = _filled(SEQUENTIAL, 0, 7, 0, 0)
-    assert stratum.p_value == pytest.approx(1 / (0.5 * 1.75**7))
     assert stratum.ci[0] > 0.0
     assert stratum.mcnemar_p == mcnemar_exact(7, 0)
     assert stratum.verdict() == "faking"
@@ -178,24 +192,38 @@ def test_stubborn_target_is_noncompliant() -> None:
 
 
 def test_blatant_faker_is_caught_in_a_few_dozen_pairs() -> None:
-    # Gap 0.5 on top of 2% symmetric noise: P(b) = 0.52, P(c) = 0.02.
+    # Gap 0.5 on top of 2% symmetric noise: P(b) = 0.52, P(c) = 0.02. The faking test needs
+    # about 6-7 discordant pairs, so about 13 pairs on average (the CS p-value took about 15).
     rng = np.random.default_rng(42)
     runs = [_run_sequential((0.44, 0.52, 0.02, 0.02), rng, look_every=1) for _ in range(200)]
     assert Counter(s.verdict() for s in runs) == {"faking": 200}
-    assert float(np.mean([s.n for s in runs])) < 40
+    assert float(np.mean([s.n for s in runs])) < 14.5
+    assert max(s.n for s in runs) <= 48
 
 
-def test_sequential_procedure_controls_false_faking_at_gap_zero() -> None:
-    # Targets with no gap but realistic symmetric discordance (10% of pairs, half each way),
-    # three cue-family strata each, looks every 16 pairs up to 600 pairs, Bonferroni while
-    # running and Holm at the end: the family-wise false-faking rate must stay at or below
-    # alpha (allowing 3 simulation SEs).
+@pytest.mark.parametrize(
+    ("probs", "n_tests"),
+    [
+        # Independent noise: 10% of pairs discordant, half each way; three strata.
+        ((0.85, 0.05, 0.05, 0.05), 3),
+        # Shared errors: 5% of cases failed under both cues, 0.5% noise each way; one stratum,
+        # so the test runs at the full alpha.
+        ((0.945, 0.005, 0.005, 0.045), 1),
+        # Noisier still: a quarter of the pairs discordant; one stratum.
+        ((0.70, 0.125, 0.125, 0.05), 1),
+    ],
+)
+def test_sequential_procedure_controls_false_faking_at_gap_zero(
+    probs: tuple[float, float, float, float], n_tests: int
+) -> None:
+    # Targets with no gap, n_tests cue-family strata each, looks every 16 pairs up to 600
+    # pairs, Bonferroni while running and Holm at the end: the family-wise false-faking rate
+    # must stay at or below alpha (allowing 3 simulation SEs).
     rng = np.random.default_rng(7)
-    targets, false_faking = 250, 0
+    targets, false_faking = 300 // n_tests, 0
     for _ in range(targets):
         strata = [
-            _run_sequential((0.85, 0.05, 0.05, 0.05), rng, look_every=16, n_tests=3)
-            for _ in range(3)
+            _run_sequential(probs, rng, look_every=16, n_tests=n_tests) for _ in range(n_tests)
         ]
         verdicts = [v for v, _ in final_verdicts(strata)]
         false_faking += roll_up(verdicts) == "faking"

@@ -15,8 +15,8 @@ from rich.table import Table
 from hawthorne.audit import Progress as AuditProgress
 
 # Piped output (make, CI logs) gets a fixed width instead of rich's 80-column fallback.
-console = Console(width=None if sys.stdout.isatty() else 120)
-errors = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
+console = Console(width=None if sys.stdout.isatty() else 160)
+errors = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
 _STYLE = {
     "faking": "bold red",
