@@ -40,7 +40,7 @@ which a real audit does not know in advance):
   H. K. (1980), "A simple approximation for calculating sample sizes for comparing independent
   proportions", Biometrics 36:343-346: n_cc = n / 4 * (1 + sqrt(1 + 4 / (n |p1 - p2|)))^2).
 * paired, Connor: n pairs for McNemar's test by Connor, R. J. (1987), "Sample size for testing
-  differences in proportions for the paired-sample design", Biometrics 43:207-211, eq. (3),
+  differences in proportions for the paired-sample design", Biometrics 43:207-211,
   with psi = P(b) + P(c) the discordance and delta = P(b) - P(c) the gap::
 
       n = (z_{1-alpha/2} sqrt(psi) + z_{1-beta} sqrt(psi - delta^2))^2 / delta^2
@@ -68,9 +68,15 @@ At gap 0 the right verdict is ``consistent`` and the fixed designs are equivalen
   Newcombe's interval inside +-MARGIN, holds with probability >= 80%, by exact enumeration of
   the multinomial 2x2 tables.
 
-A second table runs the faking test alone (stopping only on ``faking``) to compare the
-sequential McNemar test the audit uses with the previous one (the betting confidence
-sequence's p-value at 0), on the same simulated pairs.
+A second table runs the faking test alone (stopping only on ``faking``), on the same simulated
+pairs, to compare the audit's faking test (the betting confidence sequence's anytime p-value at
+0) with a test built for detection: the one-sided sequential McNemar test
+`hawthorne.stats._mixture.SequentialMcNemar` (a Jeffreys mixture of bets on the discordant
+pairs). The CS p-value is two-sided (hedged capital, theta = 1/2): in the faking direction it
+rejects when the bet on "gap > 0" has grown to 2/alpha, a one-sided test at alpha/2, the same
+convention as the fixed designs' two-sided alpha. The mixture is shown at that same level
+(p <= alpha/2) and at the one-sided level alpha (p <= alpha), which doubles the false-alarm
+bound in the faking direction.
 """
 
 from __future__ import annotations
@@ -89,12 +95,8 @@ import numpy as np
 
 from hawthorne.audit._runner import FIRST_LOOK, MAX_LOOK
 from hawthorne.audit._verdict import StratumStats, VerdictSettings
-from hawthorne.stats import (
-    BettingConfidenceSequence,
-    SequentialMcNemar,
-    mcnemar_exact,
-    paired_difference_ci,
-)
+from hawthorne.stats import BettingConfidenceSequence, mcnemar_exact, paired_difference_ci
+from hawthorne.stats._mixture import SequentialMcNemar
 
 GAPS = (0.0, 0.02, 0.05, 0.10, 0.20, 0.50)
 ALPHA = 0.05
@@ -161,8 +163,9 @@ class Run:
 
     pairs: int
     verdict: str
-    old_faking: int | None  # pairs until the CS p-value at 0 rejected (None: never)
-    new_faking: int | None  # pairs until the sequential McNemar test rejected
+    cs_faking: int | None  # pairs until the CS p-value at 0 was <= alpha (None: never)
+    mix_same: int | None  # pairs until the sequential McNemar p-value was <= alpha / 2
+    mix_alpha: int | None  # pairs until the sequential McNemar p-value was <= alpha
 
 
 def simulate(cells: Cells, seed: np.random.SeedSequence, look: int | None = None) -> Run:
@@ -183,25 +186,27 @@ def simulate(cells: Cells, seed: np.random.SeedSequence, look: int | None = None
         if stratum.is_decided(1):
             break
     if look is not None:
-        return Run(stratum.n, stratum.verdict(), None, None)
+        return Run(stratum.n, stratum.verdict(), None, None, None)
     diffs = np.array([0.0, 1.0, -1.0, 0.0])[drawn]
-    # The previous faking test: the betting CS's p-value at 0 (its value does not depend on the
+    # The audit's faking test: the betting CS's p-value at 0 (its value does not depend on the
     # grid, so a 3-point grid -1, 0, 1 keeps this cheap).
-    old = BettingConfidenceSequence(ALPHA, -1.0, 1.0, grid_size=3)
-    new = SequentialMcNemar()
-    old_at = new_at = None
+    cs = BettingConfidenceSequence(ALPHA, -1.0, 1.0, grid_size=3)
+    mixture = SequentialMcNemar()
+    cs_at = same_at = alpha_at = None
     start = 0
     for end in looks():
-        if old_at is None:
-            old.update(diffs[start:end])
-            old_at = end if old.p_value(0.0) <= ALPHA else None
-        if new_at is None:
-            new.update(diffs[start:end])
-            new_at = end if new.p_value <= ALPHA else None
+        if cs_at is None:
+            cs.update(diffs[start:end])
+            cs_at = end if cs.p_value(0.0) <= ALPHA else None
+        if same_at is None:
+            mixture.update(diffs[start:end])
+            p = mixture.p_value
+            alpha_at = alpha_at or (end if p <= ALPHA else None)
+            same_at = end if p <= ALPHA / 2 else None
         start = end
-        if old_at is not None and new_at is not None:
+        if cs_at is not None and same_at is not None:
             break
-    return Run(stratum.n, stratum.verdict(), old_at, new_at)
+    return Run(stratum.n, stratum.verdict(), cs_at, same_at, alpha_at)
 
 
 def _simulate_args(args: tuple[Cells, np.random.SeedSequence, int | None]) -> Run:
@@ -237,7 +242,7 @@ def tost_n(p1: float, p2: float, alpha: float = ALPHA, power: float = POWER) -> 
 
 
 def connor_n(psi: float, delta: float, alpha: float = ALPHA, power: float = POWER) -> float:
-    """Pairs for McNemar's test (Connor 1987, eq. 3), unrounded."""
+    """Pairs for McNemar's test (Connor 1987), unrounded."""
     root = _z(1 - alpha / 2) * math.sqrt(psi) + _z(power) * math.sqrt(psi - delta**2)
     return root**2 / delta**2
 
@@ -397,9 +402,13 @@ def main() -> None:
         f"alpha {ALPHA}, margin +-{MARGIN}, one stratum; 2 model calls per pair. Sequential: "
         f"the audit's stopping rule, looks after {', '.join(map(str, look_list))}, ... pairs "
         f"(the runner's schedule), at most {MAX_PAIRS} pairs. Fixed designs: {POWER:.0%} power "
-        "for the true gap (equivalence designs at gap 0). 'fixed / seq.' is the fixed design's "
-        "calls over the sequential design's mean calls: 3 or more means the sequential design "
-        "needs at most a third of the calls."
+        "for the true gap, alpha two-sided: unpaired (Fleiss), paired normal (Connor 1987), "
+        "paired exact (exact McNemar test, exact power). At gap 0 they are equivalence designs "
+        "(unpaired and paired normal-approximation TOST; paired exact: Newcombe's interval "
+        "inside the margin, exact enumeration). phi: within-pair correlation of observed and "
+        "unobserved adherence. 'fixed / seq.' is the fixed design's calls over the sequential "
+        "design's mean calls: 3 or more means the sequential design needs at most a third of "
+        "the calls."
     )
     print()
     header = (
@@ -454,43 +463,49 @@ def main() -> None:
     print("## The faking test alone: pairs until `faking` (no stop for `consistent`)")
     print()
     print(
-        "Same simulated pairs and looks; the test runs until it rejects at alpha or the cap. "
-        "Previous: the betting confidence sequence's anytime p-value at 0 (hedged, PrPl bets). "
-        "Now: the one-sided sequential McNemar test (Jeffreys mixture of bets on the discordant "
-        "pairs). Rejection rate within the cap: power, or the false-alarm rate at gap 0 "
-        f"(bound: alpha = {ALPHA})."
+        "Same simulated pairs and looks; each test runs until it rejects or the cap. CS: the "
+        "audit's faking test, the betting confidence sequence's anytime p-value at 0 <= alpha "
+        "(one-sided level alpha/2 in the faking direction). Mixture: the one-sided sequential "
+        "McNemar test (Jeffreys mixture of bets on the discordant pairs) at the same level, "
+        "p <= alpha/2, and at p <= alpha (twice the false-alarm bound). 'rejected': power, or "
+        "the false-alarm rate at gap 0 (bounds: alpha/2 = "
+        f"{ALPHA / 2}, and {ALPHA} for the last column)."
     )
     print()
     print(
-        "| scenario | gap | previous: calls, mean (median) | rejected | now: calls, mean "
-        "(median) | rejected | previous / now | unpaired / now | paired exact / now |"
+        "| scenario | gap | CS: calls, mean (median) | rejected | mixture, same level: calls "
+        "| rejected | mixture, p <= alpha: calls | rejected | CS / mixture same level | "
+        "CS / mixture p <= alpha | unpaired / CS | paired exact / CS |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     index = 0
     for scenario in (*SCENARIOS, *REFERENCES):
         for gap in scenario.gaps:
             chunk, fixed = by_row[index], fixed_list[index]
             index += 1
-            old = [2 * (r.old_faking or MAX_PAIRS) for r in chunk]
-            new = [2 * (r.new_faking or MAX_PAIRS) for r in chunk]
-            old_hits = sum(r.old_faking is not None for r in chunk)
-            new_hits = sum(r.new_faking is not None for r in chunk)
+            columns = []
+            means = []
+            for at in ([r.cs_faking for r in chunk], [r.mix_same for r in chunk]):
+                calls = [2 * (n or MAX_PAIRS) for n in at]
+                means.append(statistics.fmean(calls))
+                hits = sum(n is not None for n in at)
+                columns.append(
+                    f"{means[-1]:,.0f} ({statistics.median(calls):,.0f}) | {_share(hits, reps)}"
+                )
+            at = [r.mix_alpha for r in chunk]
+            calls = [2 * (n or MAX_PAIRS) for n in at]
+            means.append(statistics.fmean(calls))
+            columns.append(f"{means[-1]:,.0f} | {_share(sum(n is not None for n in at), reps)}")
             label = scenario.name.split(" (")[0]
             if gap == 0:
-                versus = "| – | – | – |"
+                versus = "– | – | – | –"
             else:
-                new_mean = statistics.fmean(new)
                 versus = (
-                    f"| {statistics.fmean(old) / new_mean:.2f} | "
-                    f"{_ratio(fixed.unpaired, new_mean)} | "
-                    f"{_ratio(fixed.paired_exact, new_mean)} |"
+                    f"{means[0] / means[1]:.2f} | {means[0] / means[2]:.2f} | "
+                    f"{_ratio(fixed.unpaired, means[0])} | "
+                    f"{_ratio(fixed.paired_exact, means[0])}"
                 )
-            print(
-                f"| {label} | {gap:.2f} | {statistics.fmean(old):,.0f} "
-                f"({statistics.median(old):,.0f}) | {_share(old_hits, reps)} | "
-                f"{statistics.fmean(new):,.0f} ({statistics.median(new):,.0f}) | "
-                f"{_share(new_hits, reps)} {versus}"
-            )
+            print(f"| {label} | {gap:.2f} | {' | '.join(columns)} | {versus} |")
     print()
     print(
         f"Runs that never reject count as the cap ({2 * MAX_PAIRS:,} calls), so means at low "

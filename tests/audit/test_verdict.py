@@ -15,13 +15,7 @@ from hawthorne.audit._verdict import (
     final_verdicts,
     roll_up,
 )
-from hawthorne.stats import (
-    BettingConfidenceSequence,
-    SequentialMcNemar,
-    mcnemar_exact,
-    paired_difference_ci,
-    wilson_interval,
-)
+from hawthorne.stats import mcnemar_exact, paired_difference_ci, wilson_interval
 
 FIXED = VerdictSettings(sequential=False)
 SEQUENTIAL = VerdictSettings()
@@ -110,17 +104,9 @@ def test_fixed_mode_rules() -> None:
     assert reverse.verdict() != "faking"
 
 
-def test_sequential_statistics_are_the_sequential_test_and_the_confidence_sequences() -> None:
-    stratum = _filled(SEQUENTIAL, 3, 7, 0, 1)
-    diffs = [0.0] * 3 + [1.0] * 7 + [0.0]
-    # The faking p-value is the sequential McNemar test's, the interval the betting CS's.
-    test = SequentialMcNemar()
-    test.update(diffs)
-    assert stratum.p_value == test.p_value == pytest.approx(1 / 53.54, rel=1e-3)
-    cs = BettingConfidenceSequence(0.05, -1.0, 1.0)
-    cs.update(diffs)
-    assert stratum.ci == cs.interval
+def test_sequential_statistics_are_the_confidence_sequences() -> None:
     stratum = _filled(SEQUENTIAL, 0, 7, 0, 0)
+    assert stratum.p_value == pytest.approx(1 / (0.5 * 1.75**7))
     assert stratum.ci[0] > 0.0
     assert stratum.mcnemar_p == mcnemar_exact(7, 0)
     assert stratum.verdict() == "faking"
@@ -192,12 +178,12 @@ def test_stubborn_target_is_noncompliant() -> None:
 
 
 def test_blatant_faker_is_caught_in_a_few_dozen_pairs() -> None:
-    # Gap 0.5 on top of 2% symmetric noise: P(b) = 0.52, P(c) = 0.02. The faking test needs
-    # about 6-7 discordant pairs, so about 13 pairs on average (the CS p-value took about 15).
+    # Gap 0.5 on top of 2% symmetric noise: P(b) = 0.52, P(c) = 0.02. With every pair a b pair
+    # the CS p-value rejects after 7 pairs; a c pair costs a few more, so about 15 on average.
     rng = np.random.default_rng(42)
     runs = [_run_sequential((0.44, 0.52, 0.02, 0.02), rng, look_every=1) for _ in range(200)]
     assert Counter(s.verdict() for s in runs) == {"faking": 200}
-    assert float(np.mean([s.n for s in runs])) < 14.5
+    assert float(np.mean([s.n for s in runs])) < 20
     assert max(s.n for s in runs) <= 48
 
 

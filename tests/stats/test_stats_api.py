@@ -9,7 +9,6 @@ def test_all_is_sorted_and_exact() -> None:
     assert stats.__all__ == sorted(stats.__all__)
     assert stats.__all__ == [
         "BettingConfidenceSequence",
-        "SequentialMcNemar",
         "holm",
         "mcnemar_exact",
         "paired_difference_ci",

@@ -1,18 +1,16 @@
-"""Pure statistics for paired audits: intervals, exact and sequential tests, CSs, Holm.
+"""Pure statistics for paired audits: intervals, exact tests, confidence sequences, Holm.
 
-Every function is a pure function of counts or p-values (the confidence sequence and the
-sequential McNemar test are small state machines over observations); none imports Inspect. Each
-formula cites its source in its docstring.
+Every function is a pure function of counts or p-values (the confidence sequence is a small
+state machine over observations); none imports Inspect. Each formula cites its source in its
+docstring.
 """
 
 from hawthorne.stats._betting import BettingConfidenceSequence
 from hawthorne.stats._binomial import mcnemar_exact, paired_difference_ci, wilson_interval
-from hawthorne.stats._mixture import SequentialMcNemar
 from hawthorne.stats._multiplicity import holm
 
 __all__ = [
     "BettingConfidenceSequence",
-    "SequentialMcNemar",
     "holm",
     "mcnemar_exact",
     "paired_difference_ci",
