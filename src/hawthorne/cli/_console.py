@@ -5,14 +5,15 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from hawthorne.audit import Progress as AuditProgress
+if TYPE_CHECKING:  # the suites commands use this module without the audit machinery
+    from hawthorne.audit import Progress as AuditProgress
 
 # Piped output (make, CI logs) gets a fixed width instead of rich's 80-column fallback.
 console = Console(width=None if sys.stdout.isatty() else 160)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from hawthorne.cli._console import console as _out
 from hawthorne.suites import (
     Protocol,
     Suite,
@@ -20,8 +20,6 @@ from hawthorne.suites import (
 
 __all__ = ["suites"]
 
-# Own consoles rather than the shared ones: this group must not import the audit machinery.
-_out = Console(highlight=False, soft_wrap=True)
 _SAMPLES = 3
 
 
