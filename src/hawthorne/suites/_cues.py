@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from hawthorne.suites._builtin import builtin_ids, resolve_ref
 from hawthorne.suites._models import CueFamily
+from hawthorne.suites._refs import resolve_entries
 from hawthorne.suites._yaml import Document, Loc, load_document
 
 __all__ = [
@@ -74,32 +75,14 @@ def resolve_cues(doc: Document, entries: list[Any], base_dir: Path | None) -> li
     Raises:
         SuiteError: An entry is unknown or invalid, or two entries share an id.
     """
-    families: list[CueFamily] = []
-    seen: set[str] = set()
-    known = builtin_cue_ids()
-    for index, entry in enumerate(entries):
-        loc: Loc = ("cues", index)
-        if isinstance(entry, dict):
-            family = cue_from_mapping(doc, loc, entry)
-        elif isinstance(entry, str) and entry in known:
-            family = load_cue_family(entry)
-        elif isinstance(entry, str) and entry.endswith((".yaml", ".yml")):
-            path = Path(entry)
-            if base_dir is not None and not path.is_absolute():
-                path = base_dir / path
-            if not path.is_file():
-                raise doc.error(loc, f"cue-family file {entry!r} not found (looked at {path})")
-            family = load_cue_family(path)
-        elif isinstance(entry, str):
-            raise doc.error(
-                loc,
-                f"unknown cue family {entry!r}; built-in cue families: {', '.join(known)} "
-                "(or a path to a .yaml file, or an inline mapping)",
-            )
-        else:
-            raise doc.error(loc, "expected a cue-family id, a .yaml path or an inline mapping")
-        if family.id in seen:
-            raise doc.error(loc, f"duplicate cue family id {family.id!r}")
-        seen.add(family.id)
-        families.append(family)
-    return families
+    return resolve_entries(
+        doc,
+        "cues",
+        entries,
+        base_dir,
+        noun="cue family",
+        known=builtin_cue_ids(),
+        inline=cue_from_mapping,
+        load=load_cue_family,
+        ident=lambda family: family.id,
+    )

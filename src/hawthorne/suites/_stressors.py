@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from hawthorne.suites._builtin import builtin_ids, resolve_ref
 from hawthorne.suites._generate import environment, line_of_name
 from hawthorne.suites._models import STRESSOR_VARIABLES, Case, Stressor, Suite
+from hawthorne.suites._refs import resolve_entries
 from hawthorne.suites._yaml import Document, Loc, load_document
 
 __all__ = [
@@ -118,35 +119,17 @@ def resolve_stressors(doc: Document, entries: list[Any], base_dir: Path | None) 
     Raises:
         SuiteError: An entry is unknown or invalid, or two entries share an id.
     """
-    resolved: list[Resolved] = []
-    seen: set[str] = set()
-    known = builtin_stressor_ids()
-    for index, entry in enumerate(entries):
-        loc: Loc = ("stressors", index)
-        if isinstance(entry, dict):
-            found = Resolved(stressor_from_mapping(doc, loc, entry), doc, loc)
-        elif isinstance(entry, str) and entry in known:
-            found = _load(entry)
-        elif isinstance(entry, str) and entry.endswith((".yaml", ".yml")):
-            path = Path(entry)
-            if base_dir is not None and not path.is_absolute():
-                path = base_dir / path
-            if not path.is_file():
-                raise doc.error(loc, f"stressor file {entry!r} not found (looked at {path})")
-            found = _load(path)
-        elif isinstance(entry, str):
-            raise doc.error(
-                loc,
-                f"unknown stressor {entry!r}; built-in stressors: {', '.join(known) or 'none'} "
-                "(or a path to a .yaml file, or an inline mapping)",
-            )
-        else:
-            raise doc.error(loc, "expected a stressor id, a .yaml path or an inline mapping")
-        if found.stressor.id in seen:
-            raise doc.error(loc, f"duplicate stressor id {found.stressor.id!r}")
-        seen.add(found.stressor.id)
-        resolved.append(found)
-    return resolved
+    return resolve_entries(
+        doc,
+        "stressors",
+        entries,
+        base_dir,
+        noun="stressor",
+        known=builtin_stressor_ids(),
+        inline=lambda d, loc, data: Resolved(stressor_from_mapping(d, loc, data), d, loc),
+        load=_load,
+        ident=lambda found: found.stressor.id,
+    )
 
 
 def check_stressors(resolved: Sequence[Resolved], suite: Suite) -> None:
