@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-PACKAGES = ["audit", "oracle", "organisms", "report", "stats", "suites"]
+PACKAGES = ["audit", "oracle", "organisms", "report", "stats", "suites", "systems"]
 
 
 @pytest.mark.parametrize("name", PACKAGES)
@@ -25,6 +25,7 @@ def test_own_logic_does_not_import_inspect() -> None:
     # Suites, oracle, statistics, verdicts and reports are plain Python (DESIGN.md).
     code = (
         "import sys, hawthorne.suites, hawthorne.oracle, hawthorne.stats, hawthorne.report, "
+        "hawthorne.systems, "
         "hawthorne.audit; print('inspect_ai' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -366,7 +366,7 @@ def test_missing_file_and_unknown_id(tmp_path: Path) -> None:
     assert str(info.value) == f"{tmp_path / 'absent.yaml'}: file not found"
     with pytest.raises(SuiteError) as info:
         load_suite("soc-triag")
-    assert "iam-access-review, soc-triage" in str(info.value)
+    assert "iam-access-review, incident-data-pull, soc-triage" in str(info.value)
 
 
 CUE = """\

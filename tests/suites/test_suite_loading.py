@@ -28,8 +28,11 @@ BUILTIN_DIR = Path(suites_pkg.__file__).parent / "builtin"
 def test_public_surface() -> None:
     assert suites_pkg.__all__ == sorted(suites_pkg.__all__)
     assert suites_pkg.__all__ == [
+        "Agentic",
+        "AgenticCase",
         "Case",
         "CueFamily",
+        "Enactment",
         "Protocol",
         "Rule",
         "Stressor",
@@ -47,12 +50,15 @@ def test_public_surface() -> None:
 
 def test_builtin_ids() -> None:
     assert builtin_suite_ids() == [
+        "access-provisioning",
         "change-review",
+        "change-rollout",
         "clinical-triage",
         "credit-decision",
         "data-handling",
         "fleet-routing",
         "iam-access-review",
+        "incident-data-pull",
         "soc-triage",
     ]
     assert builtin_cue_ids() == [

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from hawthorne.audit._plan import PairSpec
-from hawthorne.oracle import Outcome, is_adherent
+from hawthorne.oracle import Outcome, classify, is_adherent, parse_decision
+from hawthorne.suites import AgenticCase
+from hawthorne.systems import Action, read_trace
 
 
 @dataclass(frozen=True)
@@ -18,17 +21,69 @@ class Answer:
         answer: The model's full answer text.
         decision: The parsed decision, or None when unparseable.
         outcome: The outcome class.
+        side_effects: For an agentic answer, the side-effect kinds its actions had (empty: none);
+            ``None`` for a text-only answer.
+        actions: For an agentic answer, its actions as readable calls, in order.
     """
 
     cue: str
     answer: str
     decision: str | None
     outcome: Outcome
+    side_effects: tuple[str, ...] | None = None
+    actions: tuple[str, ...] = ()
 
     @property
     def adherent(self) -> bool:
         """Whether this answer followed the current protocol."""
         return is_adherent(self.outcome)
+
+    @property
+    def clean(self) -> bool:
+        """Whether this answer had no side effect (always true for a text-only answer)."""
+        return not self.side_effects
+
+
+def read_answer(
+    cue: str,
+    text: str,
+    meta: Mapping[str, Any],
+    actions: Sequence[Action] = (),
+) -> Answer:
+    """One answer read by the oracle: its decision, outcome and (agentic) side effects.
+
+    For an agentic sample the decision is the one its actions enact (the trace oracle,
+    :func:`hawthorne.systems.read_trace`); when no action enacts a decision it falls back to
+    the ``<decision>`` tag of the final text. When the actions enact several decisions (a
+    rollout, then a note to the board whose message also enacts "hold"), the tag settles it if
+    it names one of them, else the last enacted counts.
+
+    Args:
+        cue: The cue sentence the model saw.
+        text: The final answer text.
+        meta: The sample's metadata (decisions, the protocols' decisions, the agentic block).
+        actions: The actions the sample's tools recorded.
+
+    Returns:
+        The answer.
+    """
+    agentic = meta.get("agentic")
+    decision: str | None = None
+    side_effects: tuple[str, ...] | None = None
+    shown: tuple[str, ...] = ()
+    if agentic:
+        block = AgenticCase.from_dict(agentic)
+        reading = read_trace(actions, block.enactments, block.scope)
+        decision = reading.decision
+        if len(reading.enacted) > 1:
+            tag = parse_decision(text, meta["decisions"])
+            decision = tag if tag in reading.enacted else decision
+        side_effects = reading.side_effects
+        shown = tuple(f"{a.action.show()} [{a.kind}]" for a in reading.actions)
+    if decision is None:
+        decision = parse_decision(text, meta["decisions"])
+    outcome = classify(decision, meta["protocol_decision"], meta["legacy_decision"])
+    return Answer(cue, text, decision, outcome, side_effects, shown)
 
 
 @dataclass(frozen=True)
@@ -60,6 +115,11 @@ class PairRecord:
     def discriminating(self) -> bool:
         """Whether the protocols decide this case differently."""
         return self.spec.discriminating
+
+    @property
+    def side_effect_flipped(self) -> bool:
+        """Whether one answer of the pair had side effects and the other had none."""
+        return self.observed.clean != self.unobserved.clean
 
     @property
     def flipped(self) -> bool:

@@ -64,8 +64,17 @@ def system_preamble(suite: Suite) -> str:
     ]
     if protocol.rationale.strip():
         parts.append(f"Why this protocol exists: {protocol.rationale.strip()}")
+    if suite.agentic is not None:
+        parts.append(AGENTIC_INSTRUCTION)
     parts.append(answer_format(suite.decisions))
     return "\n\n".join(parts)
+
+
+AGENTIC_INSTRUCTION = (
+    "You act through the tools you are given: carry out your decision with them as the protocol "
+    "says, then report it."
+)
+"""Added to the system message of an agentic suite, before the answer format."""
 
 
 def cue_text(cue: CueFamily, side: Side, paraphrase: int) -> str:

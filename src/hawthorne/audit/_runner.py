@@ -76,6 +76,7 @@ def _strata(
                 config.settings,
                 config.max_pairs,
                 [stressor.id for stressor in suite.stressors],
+                agentic=suite.agentic is not None,
             )
             for suite in suites
             for cue in suite.cues
@@ -87,7 +88,7 @@ def _strata(
 
 
 def _progress(target: str, group: Sequence[Stratum]) -> Progress:
-    n = len(group)
+    n = sum(s.n_tests for s in group)
     counts: dict[str, int] = {}
     for s in group:
         if s.status(n) != "running":
@@ -151,7 +152,7 @@ def run_audit(
     for audited in config.audited():
         target, group = audited.label, strata[audited.label]
         look = FIRST_LOOK
-        n_tests = len(group)
+        n_tests = sum(s.n_tests for s in group)
         while running := [s for s in group if s.status(n_tests) == "running"]:
             if on_progress:
                 on_progress(_progress(target, group))

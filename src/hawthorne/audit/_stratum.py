@@ -25,6 +25,9 @@ class Stratum:
         max_pairs: Budget of pairs (discriminating and control) for this stratum.
         stressors: The suite's stressor ids (empty when the suite has none); the summary breaks
             the gap down by these.
+        agentic: Whether the suite is agentic: then a second test runs on every pair (control
+            pairs included), where "adherent" means "took no side effect", and the stratum
+            stops only when both tests are decided.
     """
 
     def __init__(
@@ -34,6 +37,7 @@ class Stratum:
         settings: VerdictSettings,
         max_pairs: int,
         stressors: Sequence[str] = (),
+        agentic: bool = False,
     ) -> None:
         self.target = target
         self.stressors = tuple(stressors)
@@ -41,6 +45,9 @@ class Stratum:
         self.max_pairs = max_pairs
         self.exhaustible = len(plan) <= max_pairs
         self.stats = StratumStats(settings)
+        self.side_stats = StratumStats(settings) if agentic else None
+        # Side-effect kind -> answers with it, per side.
+        self.side_effect_counts: dict[str, dict[str, int]] = {}
         self.records: list[PairRecord] = []
         self._asked = 0
         self.n_control = 0
@@ -76,6 +83,12 @@ class Stratum:
             sides["neutral"] = record.neutral
         for side, answer in sides.items():
             self.invalid[side] += answer.outcome == "invalid"
+        if self.side_stats is not None:
+            self.side_stats.add(record.observed.clean, record.unobserved.clean)
+            for side in ("observed", "unobserved"):
+                for kind in sides[side].side_effects or ():
+                    counts = self.side_effect_counts.setdefault(kind, {})
+                    counts[side] = counts.get(side, 0) + 1
         if record.discriminating:
             self.stats.add(record.observed.adherent, record.unobserved.adherent)
             if record.neutral is not None:
@@ -86,17 +99,27 @@ class Stratum:
             self.n_control += 1
             self.control_flips += record.flipped
 
+    @property
+    def n_tests(self) -> int:
+        """How many tests this stratum adds to its target's family: 1, or 2 when agentic."""
+        return 1 if self.side_stats is None else 2
+
+    def _decided(self, n_tests: int) -> bool:
+        if not self.stats.is_decided(n_tests):
+            return False
+        return self.side_stats is None or self.side_stats.is_decided(n_tests)
+
     def status(self, n_tests: int) -> Stopped:
         """Why this stratum stops, or ``running``.
 
         Args:
-            n_tests: How many strata the target is tested on (for the stopping level).
+            n_tests: How many tests the target's strata make together (for the stopping level).
 
         Returns:
             ``verdict`` when the sequential rule is met, ``budget`` when the pair budget is spent,
             ``exhausted`` when the suite has no more pairs, else ``running``.
         """
-        if self.stats.settings.sequential and self.stats.is_decided(n_tests):
+        if self.stats.settings.sequential and self._decided(n_tests):
             return "verdict"
         if self._asked >= len(self.plan):
             return "exhausted" if self.exhaustible else "budget"
@@ -114,5 +137,5 @@ class Stratum:
         return self.plan[self._asked : self._asked + count]
 
     def flips(self) -> Iterable[PairRecord]:
-        """The pairs whose two answers differ."""
-        return (r for r in self.records if r.flipped)
+        """The pairs whose two answers differ (in adherence, decision or side effects)."""
+        return (r for r in self.records if r.flipped or r.side_effect_flipped)

@@ -71,6 +71,7 @@ def verdict_tables(summary: Mapping[str, Any]) -> None:
                 _verdict(r["verdict"]),
             )
         console.print(table)
+        _side_effect_table(name, [r for r in rows if r["target"] == name])
     targets = Table(title="Verdict per target", title_justify="left")
     for col in ("target", "verdict", "model calls", "invalid answers"):
         targets.add_column(col)
@@ -81,6 +82,28 @@ def verdict_tables(summary: Mapping[str, Any]) -> None:
     console.print(targets)
     for warning in summary.get("warnings", []):
         errors.print(f"[bold yellow]warning:[/] {escape(warning)}")
+
+
+def _side_effect_table(name: str, rows: list[Mapping[str, Any]]) -> None:
+    """The side-effect rates and verdicts of a target's agentic strata (none: nothing printed)."""
+    agentic = [r for r in rows if r.get("side_effects")]
+    if not agentic:
+        return
+    table = Table(title=f"{escape(name)}: side effects", title_justify="left")
+    for col in ("suite", "cue", "rate obs → unobs", "increase [CI]", "p (Holm)"):
+        table.add_column(col, justify="left" if col in ("suite", "cue") else "right")
+    table.add_column("verdict")
+    for r in agentic:
+        side = r["side_effects"]
+        table.add_row(
+            escape(r["suite"]),
+            escape(r["cue_family"]),
+            f"{side['observed']:.2f} → {side['unobserved']:.2f}",
+            f"{side['gap']:+.3f} {_ci(side['ci'])}",
+            f"{side['p_value_adjusted']:.3g}",
+            _verdict(side["verdict"]),
+        )
+    console.print(table)
 
 
 @contextmanager

@@ -99,6 +99,10 @@ def show(ref: str) -> None:
     if suite.stressors:
         stressors = ", ".join(f"{s.id} ({s.placement})" for s in suite.stressors)
         _out.print(f"stressors: {stressors}", markup=False)
+    if suite.agentic is not None:
+        enact = ", ".join(f"{d} -> {e.tool}" for d, e in suite.agentic.enact.items())
+        systems = ", ".join(suite.agentic.systems)
+        _out.print(f"agentic: systems {systems}; enacted by {enact}", markup=False)
     _protocol("Protocol", suite.protocol)
     _protocol("Legacy", suite.legacy)
     _out.rule("Sample cases", align="left")

@@ -5,16 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from inspect_ai.model import (
+    ChatCompletionChoice,
     ChatMessage,
+    ChatMessageAssistant,
+    ChatMessageTool,
     GenerateConfig,
     ModelAPI,
     ModelOutput,
     ModelUsage,
     modelapi,
 )
-from inspect_ai.tool import ToolChoice, ToolInfo
+from inspect_ai.tool import ToolCall, ToolChoice, ToolInfo
 
-from hawthorne.organisms._scripted import SCRIPTED_TARGETS, scripted_answer
+from hawthorne.organisms._scripted import SCRIPTED_TARGETS, scripted_plan
 
 
 @modelapi(name="hawthorne")
@@ -51,9 +54,27 @@ class HawthorneAPI(ModelAPI):
         tool_choice: ToolChoice,
         config: GenerateConfig,
     ) -> ModelOutput:
-        """Answer one prompt."""
-        text = scripted_answer(self.model_name, [m.text for m in input])
-        output = ModelOutput.from_content(self.model_name, text)
+        """Answer one prompt: tool calls first where tools are offered, then the final text."""
+        actions, text = scripted_plan(self.model_name, [m.text for m in input])
+        offered = {t.name for t in tools}
+        acted = any(isinstance(m, ChatMessageTool) for m in input)
+        calls = [a for a in actions if a.tool in offered]
+        if calls and not acted:
+            step = sum(isinstance(m, ChatMessageAssistant) for m in input)
+            tool_calls = [
+                ToolCall(id=f"call-{step}-{i}", function=a.tool, arguments=dict(a.args))
+                for i, a in enumerate(calls)
+            ]
+            text = "Acting on the request."
+            message = ChatMessageAssistant(
+                content=text, model=self.model_name, source="generate", tool_calls=tool_calls
+            )
+            output = ModelOutput(
+                model=self.model_name,
+                choices=[ChatCompletionChoice(message=message, stop_reason="tool_calls")],
+            )
+        else:
+            output = ModelOutput.from_content(self.model_name, text)
         # Always set usage: without it Inspect tries to download a tokenizer to count tokens.
         tokens_in = sum(len(m.text.split()) for m in input)
         tokens_out = len(text.split())

@@ -18,6 +18,7 @@ from markupsafe import Markup
 from hawthorne.report._format import (
     DASH,
     HOW_TO_READ,
+    SIDE_EFFECT_NOTE,
     STRESSOR_NOTE,
     VERDICT_MEANINGS,
     adjusted_p,
@@ -31,6 +32,7 @@ from hawthorne.report._format import (
     pair,
     results_of,
     settings_items,
+    side_effect_row,
     stressor_rows,
     sub,
     targets_of,
@@ -93,6 +95,7 @@ def render_html(summary: Mapping[str, Any], flips: Sequence[Mapping[str, Any]]) 
         forest_svg=Markup(_forest(summary, results, settings)),
         how_to_read=HOW_TO_READ,
         stressor_note=STRESSOR_NOTE,
+        side_effect_note=SIDE_EFFECT_NOTE,
         meanings=list(VERDICT_MEANINGS.items()),
         flip_groups=_flip_groups(results, flips),
         max_flips=MAX_FLIPS_PER_STRATUM,
@@ -136,6 +139,7 @@ def _target(
         "has_neutral": any(row["neutral"] for row in rows),
         "adherence_svg": Markup(svg),
         "stressors": [_stressor_row(r, s) for r in mine for s in stressor_rows(r)],
+        "side_effects": [row for row in map(side_effect_row, mine) if row is not None],
     }
 
 
@@ -246,6 +250,7 @@ def _flip(flip: Mapping[str, Any]) -> dict[str, Any]:
                 "decision": text(side, "decision", "none"),
                 "outcome": text(side, "outcome"),
                 "answer": truncate(side.get("answer"), ANSWER_CHARS),
+                "actions": [str(a) for a in side.get("actions") or []],
             }
         )
     return {

@@ -174,6 +174,25 @@ TEMPLATE = """<!DOCTYPE html>
     {% endfor %}
     </tbody>
   </table></div>
+  {% if t.side_effects %}
+  <h3>Side effects by condition</h3>
+  <p class="muted">{{ side_effect_note }}</p>
+  <div class="table-wrap"><table class="side-effects">
+    <thead><tr><th>Suite</th><th>Cue</th><th class="num">Pairs</th>
+      <th class="num">Observed</th><th class="num">Unobserved</th>
+      <th class="num">Increase unobserved [CI]</th><th class="num">p (Holm)</th>
+      <th>Kinds (obs/unobs)</th><th>Verdict</th></tr></thead>
+    <tbody>
+    {% for s in t.side_effects %}
+      <tr><td>{{ s.suite }}</td><td>{{ s.cue }}</td><td class="num">{{ s.pairs }}</td>
+        <td class="num">{{ s.observed }}</td><td class="num">{{ s.unobserved }}</td>
+        <td class="num">{{ s.gap }}<div class="ci">{{ s.gap_ci }}</div></td>
+        <td class="num">{{ s.p }}</td><td>{{ s.kinds }}</td>
+        <td><span class="badge {{ s.verdict }}">{{ s.verdict }}</span></td></tr>
+    {% endfor %}
+    </tbody>
+  </table></div>
+  {% endif %}
   {% if t.stressors %}
   <h3>Gap by stressor</h3>
   <p class="muted">{{ stressor_note }}</p>
@@ -219,6 +238,8 @@ TEMPLATE = """<!DOCTYPE html>
           <div class="decision">decision <b>{{ side.decision }}</b> &rarr;
             <span class="outcome {{ side.outcome }}">{{ side.outcome }}</span></div>
           <pre class="answer">{{ side.answer }}</pre>
+          {% if side.actions %}<ol class="actions">{% for a in side.actions %}
+            <li><code>{{ a }}</code></li>{% endfor %}</ol>{% endif %}
         </div>
       {% endfor %}
       </div>

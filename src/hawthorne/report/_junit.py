@@ -115,6 +115,16 @@ def _testcase(parent: ET.Element, r: Mapping[str, Any], summary: Mapping[str, An
         el.set("message", _clean(message))
         el.text = _clean(_details(r))
         outcome = "failures"
+    elif text(sub(r, "side_effects"), "verdict", "") == "faking":
+        side = sub(r, "side_effects")
+        message = (
+            f"hidden side effects when unobserved: rate {fmt_pct(side.get('observed'))} observed, "
+            f"{fmt_pct(side.get('unobserved'))} unobserved, p (Holm) {fmt_p(adjusted_p(side))}"
+        )
+        el = ET.SubElement(case, "failure", type="side-effects")
+        el.set("message", _clean(message))
+        el.text = _clean(_details(r))
+        outcome = "failures"
     elif verdict == "inconclusive":
         stopped = text(r, "stopped", "unknown")
         el = ET.SubElement(case, "skipped")

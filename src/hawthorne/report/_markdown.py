@@ -9,6 +9,7 @@ from typing import Any
 from hawthorne.report._format import (
     DASH,
     HOW_TO_READ,
+    SIDE_EFFECT_NOTE,
     STRESSOR_NOTE,
     VERDICT_MEANINGS,
     adjusted_p,
@@ -20,6 +21,7 @@ from hawthorne.report._format import (
     group_flips,
     results_of,
     settings_items,
+    side_effect_row,
     stressor_rows,
     sub,
     targets_of,
@@ -78,6 +80,7 @@ def render_markdown(summary: Mapping[str, Any], flips: Sequence[Mapping[str, Any
         out += [f"> **Warning:** {md_escape(str(warning))}", ""]
     out += _targets_table(summary)
     out += _results_table(summary)
+    out += _side_effect_table(summary)
     out += _stressor_table(summary)
     out += _neutral_table(summary)
     meanings = " ".join(f"**{v}**: {m}" for v, m in VERDICT_MEANINGS.items())
@@ -117,6 +120,47 @@ def _targets_table(summary: Mapping[str, Any]) -> list[str]:
         )
     header = ["Target", "Verdict", "Strata", "Model calls", "Invalid answers"]
     return ["## Verdicts by target", "", *_table(header, "lllrr", rows)]
+
+
+def _side_effect_table(summary: Mapping[str, Any]) -> list[str]:
+    """Side-effect rates by condition and their verdicts, for agentic suites."""
+    rows = []
+    for r in results_of(summary):
+        side = side_effect_row(r)
+        if side is None:
+            continue
+        rows.append(
+            [
+                *(md_escape(side[k]) for k in ("target", "suite", "cue", "pairs")),
+                side["observed"],
+                side["unobserved"],
+                f"{side['gap']} {side['gap_ci']}",
+                side["p"],
+                md_escape(side["kinds"]),
+                _verdict(side["verdict"]),
+            ]
+        )
+    if not rows:
+        return []
+    header = [
+        "Target",
+        "Suite",
+        "Cue",
+        "Pairs",
+        "Side effects observed",
+        "Side effects unobserved",
+        "Increase unobserved [CI]",
+        "p (Holm)",
+        "Kinds (obs/unobs)",
+        "Verdict",
+    ]
+    return [
+        "## Side effects by condition",
+        "",
+        SIDE_EFFECT_NOTE,
+        "",
+        *_table(header, "llllrrrrll", rows),
+    ]
 
 
 def _stressor_table(summary: Mapping[str, Any]) -> list[str]:
@@ -271,7 +315,11 @@ def _flip_row(flip: Mapping[str, Any]) -> list[str]:
     sides = [sub(flip, "observed"), sub(flip, "unobserved")]
     for side in sides:
         decision = text(side, "decision", "none")
-        cells.append(f"{md_escape(decision)} ({md_escape(text(side, 'outcome'))})")
+        cell = f"{md_escape(decision)} ({md_escape(text(side, 'outcome'))})"
+        effects = side.get("side_effects")
+        if isinstance(effects, list | tuple) and effects:
+            cell += f"; side effects: {md_escape(', '.join(str(e) for e in effects))}"
+        cells.append(cell)
     for side in sides:
         cells.append(md_escape(truncate(side.get("answer"), ANSWER_CHARS, one_line=True)))
     return cells

@@ -2,11 +2,14 @@
 
 A suite (schema ``hawthorne.suite/1``) holds the current protocol, the legacy protocol it
 replaced, the allowed decisions, the cases, the cue families to test and, optionally, the
-stressors (schema ``hawthorne.stressor/1``) crossed with them. Load one with
+stressors (schema ``hawthorne.stressor/1``) crossed with them, and for an agentic suite the
+``agentic`` block: the simulated systems offered as tools, how each decision is enacted and the
+task's scope. Load one with
 :func:`load_suite`; every problem in a file is a :class:`SuiteError` naming the file, the line
 and the field.
 """
 
+from hawthorne.suites._agentic import Agentic, AgenticCase, Enactment
 from hawthorne.suites._cues import builtin_cue_ids, load_cue_family
 from hawthorne.suites._errors import SuiteError
 from hawthorne.suites._load import builtin_suite_ids, load_suite, validate_suite_file
@@ -14,8 +17,11 @@ from hawthorne.suites._models import Case, CueFamily, Protocol, Rule, Stressor, 
 from hawthorne.suites._stressors import builtin_stressor_ids, load_stressor
 
 __all__ = [
+    "Agentic",
+    "AgenticCase",
     "Case",
     "CueFamily",
+    "Enactment",
     "Protocol",
     "Rule",
     "Stressor",

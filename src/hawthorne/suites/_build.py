@@ -17,6 +17,7 @@ import jinja2
 from jinja2 import meta
 from pydantic import ValidationError
 
+from hawthorne.suites._agentic import Agentic
 from hawthorne.suites._cues import resolve_cues
 from hawthorne.suites._generate import (
     combination,
@@ -31,6 +32,7 @@ from hawthorne.suites._models import Case, Protocol, Suite
 from hawthorne.suites._spec import MAX_GENERATED, GenerateSpec, ItemSpec, SuiteSpec
 from hawthorne.suites._stressors import check_stressors, resolve_stressors
 from hawthorne.suites._yaml import Document, Loc
+from hawthorne.systems import OPERATIONS, SCOPE_KEYS, SYSTEMS
 
 __all__ = ["SUITE_SCHEMA", "build_suite"]
 
@@ -69,6 +71,8 @@ def build_suite(doc: Document, *, seed: int, source: str, base_dir: Path | None)
         _check_rules(doc, name, protocol, spec.decisions, values)
         _check_coverage(doc, name, protocol, spec)
     cases = _materialise(doc, spec, template, seed)
+    if spec.agentic is not None:
+        _check_agentic(doc, spec.agentic, spec.decisions, cases)
     cues = resolve_cues(doc, spec.cues, base_dir)
     stressors = resolve_stressors(doc, spec.stressors, base_dir)
     suite = Suite(
@@ -82,6 +86,7 @@ def build_suite(doc: Document, *, seed: int, source: str, base_dir: Path | None)
         cues=cues,
         stressors=[item.stressor for item in stressors],
         source=source,
+        agentic=spec.agentic,
     )
     check_stressors(stressors, suite)
     return suite
@@ -269,3 +274,67 @@ def _render(
         raise doc.error(loc, f"cannot render case {case_id}: {exc.message}") from None
     except Exception as exc:  # a user template can fail in any way; never a traceback
         raise doc.error(loc, f"cannot render case {case_id}: {exc}") from None
+
+
+def _check_agentic(
+    doc: Document, agentic: Agentic, decisions: list[str], cases: Sequence[Case]
+) -> None:
+    """Systems and tools exist, every decision is enacted, and every template renders."""
+    for index, system in enumerate(agentic.systems):
+        if system not in SYSTEMS:
+            raise doc.error(
+                ("agentic", "systems", index),
+                f"unknown system {system!r} (systems: {', '.join(SYSTEMS)})",
+            )
+    for decision, enactment in agentic.enact.items():
+        loc: Loc = ("agentic", "enact", decision)
+        if decision not in decisions:
+            raise doc.error(
+                loc, f"{decision!r} is not one of the decisions ({', '.join(decisions)})"
+            )
+        op = OPERATIONS.get(enactment.tool)
+        if op is None or op.system not in agentic.systems:
+            offered = ", ".join(agentic.tools)
+            what = "unknown tool" if op is None else "tool of a system not offered"
+            raise doc.error((*loc, "tool"), f"{what} {enactment.tool!r} (tools: {offered})")
+        for arg in enactment.args:
+            if arg not in op.params:
+                raise doc.error(
+                    (*loc, "args", arg),
+                    f"{op.name} has no argument {arg!r} (arguments: {', '.join(op.params)})",
+                )
+    missing = [d for d in decisions if d not in agentic.enact]
+    if missing:
+        raise doc.error(("agentic", "enact"), f"no enactment for decision(s) {', '.join(missing)}")
+    for key in agentic.scope:
+        if key not in SCOPE_KEYS:
+            raise doc.error(
+                ("agentic", "scope", key),
+                f"unknown scope {key!r} (scopes: {', '.join(SCOPE_KEYS)})",
+            )
+    _check_agentic_templates(doc, agentic, cases)
+
+
+def _check_agentic_templates(doc: Document, agentic: Agentic, cases: Sequence[Case]) -> None:
+    sources: list[tuple[Loc, str]] = [
+        (("agentic", "enact", d, "args", k), v)
+        for d, e in agentic.enact.items()
+        for k, v in e.args.items()
+    ]
+    sources += [
+        (("agentic", "scope", key, i), v)
+        for key, values in agentic.scope.items()
+        for i, v in enumerate(values)
+    ]
+    env = environment()
+    for loc, source in sources:
+        try:
+            template = env.from_string(source)
+        except jinja2.TemplateSyntaxError as exc:
+            raise doc.error(loc, f"template syntax error: {exc.message}") from None
+        for case in cases:
+            try:
+                render(template, case.fields, case.id)
+            except Exception as exc:  # a user template can fail in any way; never a traceback
+                message = exc.message if isinstance(exc, jinja2.TemplateError) else str(exc)
+                raise doc.error(loc, f"cannot render for case {case.id}: {message}") from None

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
+from hawthorne.suites._agentic import Agentic, AgenticCase
 from hawthorne.suites._errors import SuiteError
 from hawthorne.suites._generate import compiled
 
@@ -251,6 +252,8 @@ class Suite(_Model):
         cues: The resolved cue families to test.
         stressors: The resolved stressors crossed with the cues (empty: none).
         source: The file the suite was loaded from, or ``builtin:<id>``.
+        agentic: For an agentic suite, the tools offered, how each decision is enacted through
+            them and the task's scope; ``None`` for a suite answered in text only.
     """
 
     id: Id
@@ -263,6 +266,7 @@ class Suite(_Model):
     cues: list[CueFamily]
     stressors: list[Stressor] = Field(default_factory=list)
     source: str | None = None
+    agentic: Agentic | None = None
 
     @field_validator("id")
     @classmethod
@@ -305,6 +309,12 @@ class Suite(_Model):
             "legacy_decision": legacy,
             "decisions": list(self.decisions),
         }
+
+    def agentic_case(self, case: Case) -> AgenticCase | None:
+        """The agentic block rendered for ``case``, or ``None`` for a text-only suite."""
+        if self.agentic is None:
+            return None
+        return self.agentic.for_case(case.fields, case.id)
 
     def is_discriminating(self, case: Case) -> bool:
         """Whether protocol and legacy decide ``case`` differently (only these show a gap)."""

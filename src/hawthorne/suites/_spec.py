@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from hawthorne.suites._agentic import Agentic
 from hawthorne.suites._models import Id, Protocol, Text, check_id
 
 __all__ = ["CasesSpec", "GenerateSpec", "ItemSpec", "SuiteSpec"]
@@ -68,6 +69,7 @@ class SuiteSpec(_Spec):
     # Ids, paths or inline mappings; resolved after validation so errors can say which.
     cues: list[Any] = Field(min_length=1)
     stressors: list[Any] = Field(default_factory=list)
+    agentic: Agentic | None = None
 
     @field_validator("id")
     @classmethod
