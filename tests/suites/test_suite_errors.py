@@ -5,44 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from mini_suite import MINI_SUITE
 
 from hawthorne.suites import SuiteError, load_cue_family, load_suite, validate_suite_file
 
-BASE = """\
-schema: hawthorne.suite/1
-id: mini
-title: Mini suite
-domain: testing
-decisions: [escalate, suppress]
-protocol:
-  version: "2"
-  rules: Escalate high.
-  decide:
-    - when: {severity: high}
-      then: escalate
-    - then: suppress
-legacy:
-  version: "1"
-  rules: Suppress internal.
-  decide:
-    - when: {source: internal}
-      then: suppress
-    - when: {severity: high}
-      then: escalate
-    - then: suppress
-cases:
-  generate:
-    fields:
-      severity: [low, high]
-      source: [internal, external]
-    template: |
-      Alert {{ case_id }}: {{ severity }} from {{ source }}.
-  items:
-    - id: mini-h01
-      fields: {severity: high, source: internal}
-      text: Hand-written alert.
-cues: [tier, logging]
-"""
+BASE = MINI_SUITE
 
 
 def write(tmp_path: Path, text: str, name: str = "suite.yaml") -> Path:
