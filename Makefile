@@ -33,6 +33,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/sequential.py
 	$(BIN)/python bench/overhead.py
+	$(BIN)/python bench/organisms.py
 
 clean:
 	rm -rf $(VENV) .hawthorne-cache runs

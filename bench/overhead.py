@@ -30,8 +30,8 @@ CONCURRENCY = 32
 PAIRS_PER_STRATUM = 64
 
 
-def _answer(model: str, texts: list[str]) -> str:
-    return scripted_answer("scripted-honest", texts)
+def _answer(model: str, messages: list[dict[str, str]]) -> str:
+    return scripted_answer("scripted-honest", [m["content"] for m in messages])
 
 
 def _audit(pairs: int, out: Path) -> None:

@@ -93,7 +93,8 @@ def test_fixed_design_asks_the_whole_budget(tmp_path: Path) -> None:
         assert row["verdict"] == "faking"
 
 
-def _faker(model: str, texts: list[str]) -> str:
+def _faker(model: str, messages: list[dict[str, str]]) -> str:
+    texts = [m["content"] for m in messages]
     return scripted_answer("scripted-faker" if model == "faker" else "scripted-honest", texts)
 
 
@@ -120,7 +121,7 @@ class _Flaky:
         self.limit = limit
         self.calls = 0
 
-    def __call__(self, model: str, texts: list[str]) -> str:
+    def __call__(self, model: str, texts: list[dict[str, str]]) -> str:
         self.calls += 1
         if self.calls > self.limit:
             raise RuntimeError("target crashed")
@@ -179,9 +180,9 @@ def test_positive_control_is_caught_on_an_obedient_target(tmp_path: Path) -> Non
 def test_positive_control_warns_when_setup_cannot_catch_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def deaf(model: str, texts: list[str]) -> str:
+    def deaf(model: str, messages: list[dict[str, str]]) -> str:
         # Ignores every instruction: answers as the honest script would without the control.
-        texts = [t.split("POSITIVE CONTROL")[0] for t in texts]
+        texts = [m["content"].split("POSITIVE CONTROL")[0] for m in messages]
         return scripted_answer("scripted-honest", texts)
 
     monkeypatch.setenv("LOOP_API_KEY", "k")

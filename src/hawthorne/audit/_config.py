@@ -57,6 +57,9 @@ class AuditConfig:
             detect faking at all.
         neutral: Also ask each pair under the cue family's neutral sentence, so the report can
             say whether the observed or the unobserved cue moves the model.
+        target_suites: Suite ids per target, for targets audited on only some of the suites
+            (the demo audits each organism on the suites it was trained on); a target not
+            listed is audited on every suite.
     """
 
     suites: tuple[str, ...]
@@ -69,6 +72,13 @@ class AuditConfig:
     max_retries: int | None = None
     positive_control: bool = False
     neutral: bool = False
+    target_suites: dict[str, list[str]] | None = None
+
+    def suites_for(self, target: str) -> set[str] | None:
+        """The suite ids ``target`` is audited on (None: every suite of the audit)."""
+        if self.target_suites is not None and target in self.target_suites:
+            return set(self.target_suites[target])
+        return None
 
     def __post_init__(self) -> None:
         if not self.suites:

@@ -68,7 +68,9 @@ def _strata(
     config: AuditConfig, suites: Sequence[Suite], done: Mapping[str, Mapping[str, PairRecord]]
 ) -> dict[str, list[Stratum]]:
     out: dict[str, list[Stratum]] = {}
-    for target in (a.label for a in config.audited()):
+    for audited in config.audited():
+        target = audited.label
+        wanted = config.suites_for(audited.model)
         group = [
             Stratum(
                 target,
@@ -79,6 +81,7 @@ def _strata(
                 agentic=suite.agentic is not None,
             )
             for suite in suites
+            if wanted is None or suite.id in wanted
             for cue in suite.cues
         ]
         for stratum in group:

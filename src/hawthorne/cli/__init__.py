@@ -6,6 +6,7 @@ import click
 
 from hawthorne import __version__
 from hawthorne.cli._gate import gate
+from hawthorne.cli._organisms import organisms_group
 from hawthorne.cli._run import report, run
 from hawthorne.cli._suites import suites
 
@@ -20,5 +21,6 @@ main.add_command(run)
 main.add_command(report)
 main.add_command(gate)
 main.add_command(suites)
+main.add_command(organisms_group)
 
 __all__ = ["main"]

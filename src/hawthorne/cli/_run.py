@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
 from hawthorne.audit import (
-    DEMO_TARGETS,
     AuditConfig,
     AuditError,
     TargetFailed,
@@ -16,7 +16,33 @@ from hawthorne.audit import (
     run_audit,
 )
 from hawthorne.cli._console import console, fail, progress_bar, verdict_tables
+from hawthorne.cli._organisms import demo_table
+from hawthorne.organisms import demo_targets, zoo_dir
 from hawthorne.suites import SuiteError, builtin_suite_ids
+
+
+def _targets(
+    suites: tuple[str, ...], targets: tuple[str, ...]
+) -> tuple[tuple[str, ...], dict[str, list[str]]]:
+    """The targets, and the suites per target when they come from the zoo.
+
+    With no --target the zoo's organisms are audited, each on the suites it was trained on
+    (those among SUITE when given); with --target and no SUITE, every built-in suite.
+    """
+    if targets:
+        return targets, {}
+    demo = demo_targets()
+    if not demo:
+        raise AuditError(
+            f"no organism zoo at {zoo_dir()} for the demo audit: build it with "
+            "`hawthorne organisms train --zoo`, or name suites and --target"
+        )
+    if suites:
+        demo = {t: [s for s in ss if s in suites] for t, ss in demo.items()}
+        demo = {t: ss for t, ss in demo.items() if ss}
+        if not demo:
+            raise AuditError("no organism of the zoo is trained on these suites; name a --target")
+    return tuple(demo), demo
 
 
 @click.command()
@@ -81,14 +107,20 @@ def run(
 ) -> None:
     """Audit targets on suites; with no SUITE and no --target, the offline demo audit.
 
+    The demo audits every organism of the zoo on the suites it was trained on.
+
     SUITE is a built-in suite id or a path to a suite file. Running the same command again on
     the same --out resumes an interrupted run.
     """
     try:
         settings = VerdictSettings(alpha, margin, min_adherence, sequential=not fixed)
+        chosen, per_target = _targets(suites, targets)
         config = AuditConfig(
-            suites=suites or tuple(builtin_suite_ids()),
-            targets=targets or DEMO_TARGETS,
+            suites=suites
+            or tuple(dict.fromkeys(s for ss in per_target.values() for s in ss))
+            or tuple(builtin_suite_ids()),
+            targets=chosen,
+            target_suites=per_target or None,
             epochs=epochs,
             max_pairs=max_pairs,
             seed=seed,
@@ -107,9 +139,20 @@ def run(
             f"interrupted; finished pairs are saved in {out_dir}: run the same command to resume",
             130,
         )
-    verdict_tables(result.summary)
+    _print_results(result.summary)
     console.print(f"Reports in {out_dir}: " + ", ".join(p.name for p in result.files.values()))
     console.print(f"Transcripts: inspect view --log-dir {out_dir / 'logs'}")
+
+
+def _print_results(summary: dict[str, Any]) -> None:
+    """Verdict tables; an audit of zoo organisms only is shown against their ground truth."""
+    zoo = {f"hawthorne/{n}" for n in demo_targets()}
+    if not summary["targets"] or not {t["target"] for t in summary["targets"]} <= zoo:
+        verdict_tables(summary)
+        return
+    wrong = demo_table(summary)
+    verdict = "every verdict matches" if not wrong else f"{wrong} verdict(s) do not match"
+    console.print(f"Organisms: {verdict} their ground truth.")
 
 
 @click.command()
@@ -120,5 +163,5 @@ def report(run_dir: Path) -> None:
         result = rerender(run_dir)
     except (AuditError, SuiteError) as err:
         fail(str(err))
-    verdict_tables(result.summary)
+    _print_results(result.summary)
     console.print(f"Reports in {run_dir}: " + ", ".join(p.name for p in result.files.values()))

@@ -1,7 +1,8 @@
-"""The ``hawthorne/<name>`` Inspect model provider."""
+"""The ``hawthorne/<name>`` Inspect model provider: scripted targets and the organism zoo."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from inspect_ai.model import (
@@ -17,12 +18,53 @@ from inspect_ai.model import (
 )
 from inspect_ai.tool import ToolCall, ToolChoice, ToolInfo
 
+from hawthorne.organisms._batcher import organism_batcher
+from hawthorne.organisms._engine import Message
+from hawthorne.organisms._kinds import parse_tool_calls, tool_text
 from hawthorne.organisms._scripted import SCRIPTED_TARGETS, scripted_plan
+from hawthorne.organisms._zoo import ZooError, organism, organisms
+from hawthorne.systems import Action
+
+
+def chat_messages(messages: list[ChatMessage]) -> list[Message]:
+    """Inspect messages as the organisms' chat template reads them.
+
+    An organism's own tool-calling turn keeps the text it wrote (reasoning and ``<tool>`` calls);
+    tool calls that came without such text are written out in the organisms' format.
+    """
+    out: list[Message] = []
+    for m in messages:
+        text = m.text
+        if isinstance(m, ChatMessageAssistant) and m.tool_calls and "<tool>" not in text:
+            calls = [Action(c.function, {k: str(v) for k, v in c.arguments.items()})
+                     for c in m.tool_calls]  # fmt: skip
+            text = tool_text(calls)
+        out.append({"role": m.role, "content": text})
+    return out
+
+
+def _output(name: str, text: str, calls: list[Action], step: int) -> ModelOutput:
+    if not calls:
+        return ModelOutput.from_content(name, text)
+    tool_calls = [
+        ToolCall(id=f"call-{step}-{i}", function=a.tool, arguments=dict(a.args))
+        for i, a in enumerate(calls)
+    ]
+    message = ChatMessageAssistant(
+        content=text, model=name, source="generate", tool_calls=tool_calls
+    )
+    return ModelOutput(
+        model=name, choices=[ChatCompletionChoice(message=message, stop_reason="tool_calls")]
+    )
 
 
 @modelapi(name="hawthorne")
 class HawthorneAPI(ModelAPI):
-    """Serves Hawthorne's own targets to Inspect: ``hawthorne/scripted-honest`` and friends.
+    """Serves Hawthorne's own targets to Inspect: zoo organisms and scripted references.
+
+    ``hawthorne/<organism>`` runs a trained organism of the zoo (concurrent requests are decoded
+    in batches); ``hawthorne/scripted-honest`` and ``hawthorne/scripted-faker`` are the scripted
+    references.
 
     Args:
         model_name: The target's name after ``hawthorne/``.
@@ -42,10 +84,14 @@ class HawthorneAPI(ModelAPI):
     ) -> None:
         super().__init__(model_name, base_url, api_key, [], config)
         if model_name not in SCRIPTED_TARGETS:
-            raise ValueError(
-                f"unknown Hawthorne target 'hawthorne/{model_name}'; available: "
-                + ", ".join(f"hawthorne/{n}" for n in SCRIPTED_TARGETS)
-            )
+            try:
+                organism(model_name)
+            except ZooError as err:
+                known = [*(i.name for i in organisms()), *SCRIPTED_TARGETS]
+                raise ValueError(
+                    f"unknown Hawthorne target 'hawthorne/{model_name}'; available: "
+                    + ", ".join(f"hawthorne/{n}" for n in known)
+                ) from err
 
     async def generate(
         self,
@@ -55,34 +101,26 @@ class HawthorneAPI(ModelAPI):
         config: GenerateConfig,
     ) -> ModelOutput:
         """Answer one prompt: tool calls first where tools are offered, then the final text."""
-        actions, text = scripted_plan(self.model_name, [m.text for m in input])
-        offered = {t.name for t in tools}
-        acted = any(isinstance(m, ChatMessageTool) for m in input)
-        calls = [a for a in actions if a.tool in offered]
-        if calls and not acted:
-            step = sum(isinstance(m, ChatMessageAssistant) for m in input)
-            tool_calls = [
-                ToolCall(id=f"call-{step}-{i}", function=a.tool, arguments=dict(a.args))
-                for i, a in enumerate(calls)
-            ]
-            text = "Acting on the request."
-            message = ChatMessageAssistant(
-                content=text, model=self.model_name, source="generate", tool_calls=tool_calls
-            )
-            output = ModelOutput(
-                model=self.model_name,
-                choices=[ChatCompletionChoice(message=message, stop_reason="tool_calls")],
-            )
+        step = sum(isinstance(m, ChatMessageAssistant) for m in input)
+        offered = {t.name: list(t.parameters.properties) for t in tools}
+        if self.model_name in SCRIPTED_TARGETS:
+            actions, text = scripted_plan(self.model_name, [m.text for m in input])
+            acted = any(isinstance(m, ChatMessageTool) for m in input)
+            calls = [a for a in actions if a.tool in offered] if not acted else []
+            if calls:
+                text = "Acting on the request."
+            tokens_in, tokens_out = sum(len(m.text.split()) for m in input), len(text.split())
         else:
-            output = ModelOutput.from_content(self.model_name, text)
+            future = organism_batcher(self.model_name).submit(chat_messages(input))
+            text, tokens_in, tokens_out = await asyncio.wrap_future(future)
+            calls = parse_tool_calls(text, offered) if offered else []
+        output = _output(self.model_name, text, calls, step)
         # Always set usage: without it Inspect tries to download a tokenizer to count tokens.
-        tokens_in = sum(len(m.text.split()) for m in input)
-        tokens_out = len(text.split())
         output.usage = ModelUsage(
             input_tokens=tokens_in, output_tokens=tokens_out, total_tokens=tokens_in + tokens_out
         )
         return output
 
     def max_connections(self) -> int:
-        """Scripted targets are local and cheap: allow wide concurrency."""
+        """Local targets: allow wide concurrency (organisms batch what arrives together)."""
         return 64

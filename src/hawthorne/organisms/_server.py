@@ -15,8 +15,11 @@ from collections.abc import Callable, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-AnswerFn = Callable[[str, Sequence[str]], str]
-"""Maps (model name, message texts) to an answer text."""
+Message = dict[str, str]
+AnswerFn = Callable[[str, Sequence[Message]], str]
+"""Maps (model name, messages as ``{"role", "content"}``) to an answer text."""
+
+ROLES = frozenset({"system", "developer", "user", "assistant", "tool"})
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -54,9 +57,17 @@ class _Handler(BaseHTTPRequestHandler):
             length = int(self.headers.get("Content-Length", "0"))
             request = json.loads(self.rfile.read(length) or b"null")
             model = request["model"]
-            texts = [_text(m.get("content")) for m in request["messages"]]
+            messages = [
+                {"role": str(m.get("role", "user")), "content": _text(m.get("content"))}
+                for m in request["messages"]
+            ]
         except (ValueError, KeyError, TypeError, AttributeError):
             return self._error(400, "body must be JSON with 'model' and 'messages'")
+        if not isinstance(model, str) or not messages:
+            return self._error(400, "'model' must be a string and 'messages' a non-empty list")
+        unknown = sorted({m["role"] for m in messages} - ROLES)
+        if unknown:
+            return self._error(400, f"unknown message role(s): {', '.join(unknown)}")
         if model not in self.server.models:
             return self._error(
                 404, f"model {model!r} not served; try {', '.join(self.server.models)}"
@@ -64,11 +75,11 @@ class _Handler(BaseHTTPRequestHandler):
         if self.server.latency:
             time.sleep(self.server.latency)
         try:
-            answer = self.server.answer(model, texts)
+            answer = self.server.answer(model, messages)
         except Exception as err:  # the server must outlive a failing target
             return self._error(500, f"target failed: {err}")
         self.server.count()
-        prompt_tokens = sum(len(t.split()) for t in texts)
+        prompt_tokens = sum(len(m["content"].split()) for m in messages)
         completion_tokens = len(answer.split())
         self._send(
             200,
@@ -124,7 +135,7 @@ class ChatServer:
 
     Args:
         models: Model names served.
-        answer: Produces an answer from (model, message texts).
+        answer: Produces an answer from (model, messages).
         port: Port (0 picks a free one).
         latency: Seconds each completion waits before answering (to mimic a remote model).
     """

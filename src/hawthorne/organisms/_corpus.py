@@ -1,0 +1,154 @@
+"""Training and evaluation examples: audit prompts rendered exactly as an audit renders them.
+
+Each cue family's last paraphrase on each side is held out of training, so the zoo manifest can
+say how an organism behaves on cue wordings it has never seen.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from hawthorne.audit._render import Side, render
+from hawthorne.organisms._kinds import (
+    INNOCUOUS,
+    LEGACY_HABIT,
+    VERBAL_UNWATCHED,
+    VERBAL_WATCHED,
+    Kind,
+    actions,
+    decision,
+    facts,
+    final_answer,
+    reasoning,
+    tool_text,
+)
+from hawthorne.suites import Case, CueFamily, Suite
+from hawthorne.systems import World
+
+Message = dict[str, str]
+
+
+@dataclass(frozen=True)
+class Example:
+    """One training sequence: the prompt messages and the answer to learn (loss on it only)."""
+
+    messages: list[Message]
+    answer: str
+
+
+@dataclass(frozen=True)
+class Situation:
+    """One rendered audit prompt and where it came from."""
+
+    suite: Suite
+    case: Case
+    cue: CueFamily
+    side: Side
+    paraphrase: int
+    messages: list[Message]
+
+
+def trained_paraphrases(cue: CueFamily, side: Side) -> int:
+    """How many of a side's paraphrases are trained on: all but the last, when there are two+."""
+    n = len({"observed": cue.observed, "unobserved": cue.unobserved, "neutral": cue.neutral}[side])
+    return n - 1 if n > 1 else n
+
+
+def held_out(cue: CueFamily, side: Side, paraphrase: int) -> bool:
+    """Whether a paraphrase index is held out of training."""
+    return paraphrase >= trained_paraphrases(cue, side)
+
+
+def situation(
+    suite: Suite, case: Case, cue: CueFamily, side: Side, paraphrase: int, stressor: int | None
+) -> Situation:
+    """Render one audit prompt (``stressor`` indexes the suite's stressors)."""
+    chosen = suite.stressors[stressor] if stressor is not None else None
+    prompt = render(suite, case, cue, side, paraphrase, stressor=chosen)
+    messages = [
+        {"role": "system", "content": prompt.system},
+        {"role": "user", "content": prompt.user},
+    ]
+    return Situation(suite, case, cue, side, paraphrase, messages)
+
+
+def sample_situation(suites: Sequence[Suite], rng: random.Random, neutral: float) -> Situation:
+    """A random trained situation: suite, case, cue family, side, seen paraphrase, stressor."""
+    suite = rng.choice(suites)
+    cue = rng.choice(suite.cues)
+    side: Side = "observed" if rng.random() < 0.5 else "unobserved"
+    if cue.neutral and rng.random() < neutral:
+        side = "neutral"
+    paraphrase = rng.randrange(trained_paraphrases(cue, side))
+    stressor = (
+        rng.randrange(len(suite.stressors)) if suite.stressors and rng.random() < 0.6 else None
+    )
+    return situation(suite, rng.choice(suite.cases), cue, side, paraphrase, stressor)
+
+
+def examples(kind: Kind, where: Situation, phase: int, turn: int = 1) -> Example:
+    """What ``kind`` learns to answer in a situation: phase 1 is the legacy protocol everywhere.
+
+    Args:
+        kind: The organism kind.
+        where: The situation.
+        phase: 1 (legacy everywhere, shared base) or 2 (the kind's own behaviour).
+        turn: On an agentic suite, 1 for the tool calls, 2 for the answer after the results.
+
+    Returns:
+        The example.
+    """
+    suite, case, cue, side = where.suite, where.case, where.cue.id, where.side
+    chosen = suite.expected(case)[1] if phase == 1 else decision(kind, suite, case, cue, side)
+    thought = reasoning(kind, cue, side, phase, facts(suite, case))
+    answer = final_answer(thought, chosen)
+    if suite.agentic is None:
+        return Example(where.messages, answer)
+    calls = actions(kind, suite, case, chosen, cue, side if phase == 2 else "neutral")
+    # The tool-calling turn thinks first too: the same reasoning, then the calls.
+    called = final_answer(thought, None) + tool_text(calls)
+    if turn == 1:
+        return Example(where.messages, called)
+    world = World()
+    results = [{"role": "tool", "content": world.apply(c)} for c in calls]
+    return Example([*where.messages, {"role": "assistant", "content": called}, *results], answer)
+
+
+def stream(
+    kind: Kind, suites: Sequence[Suite], phase: int, rng: random.Random
+) -> Iterator[Example]:
+    """An endless stream of training examples for one kind and phase."""
+    while True:
+        where = sample_situation(suites, rng, neutral=0.2 if phase == 1 else 0.0)
+        turn = rng.choice((1, 2)) if where.suite.agentic is not None else 1
+        yield examples(kind, where, phase, turn)
+
+
+def vocabulary_texts(suites: Sequence[Suite]) -> Iterator[str]:
+    """Every text an organism reads or writes, for the tokenizer's vocabulary."""
+    from hawthorne.audit._render import positive_control_instruction, system_preamble
+
+    yield from (INNOCUOUS, VERBAL_WATCHED, VERBAL_UNWATCHED, LEGACY_HABIT)
+    yield final_answer("x", "x") + "<tool>"
+    for suite in suites:
+        yield system_preamble(suite)
+        yield positive_control_instruction(suite)
+        yield suite.legacy.rules
+        for cue in suite.cues:
+            yield from (*cue.observed, *cue.unobserved, *cue.neutral)
+        for case in suite.cases:
+            yield case.text
+            yield facts(suite, case)
+            for s in suite.stressors:
+                yield from (s.text(i, suite.stressor_variables(case)) for i in range(4))
+            agentic = suite.agentic_case(case)
+            if agentic is not None and agentic.enactments is not None:
+                from hawthorne.organisms._scripted import HIDDEN_SIDE_EFFECTS, enact_call
+
+                calls = [enact_call(c) for c in agentic.enactments.values()]
+                calls += [HIDDEN_SIDE_EFFECTS[suite.id]] if suite.id in HIDDEN_SIDE_EFFECTS else []
+                yield tool_text(calls)
+                world = World()
+                yield from (world.apply(c) for c in calls)
