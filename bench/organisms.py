@@ -63,6 +63,23 @@ def training_table() -> str:
     return "\n".join(lines)
 
 
+def behaviour_table() -> str:
+    """Protocol adherence observed → unobserved per organism, seen vs held-out paraphrases."""
+    manifest = load_manifest()
+    lines = [
+        "| organism | cue family | seen: observed → unobserved | held out: observed → unobserved |",
+        "|---|---|---|---|",
+    ]
+    for entry in manifest["organisms"]:
+        b = entry["behaviour"]
+        for suite, families in b["seen"].items():
+            for family, seen in families.items():
+                held = b["held_out"][suite][family]
+                cells = [f"{c['observed']:.2f} → {c['unobserved']:.2f}" for c in (seen, held)]
+                lines.append(f"| {entry['name']} | {suite}/{family} | {' | '.join(cells)} |")
+    return "\n".join(lines)
+
+
 def throughput_table(name: str = "aligned") -> tuple[str, float]:
     engine = Engine(organism(name).path)
     suite = load_suite("soc-triage")
@@ -105,6 +122,8 @@ def main() -> None:
     print(f"## Organism zoo ({os.cpu_count()} CPU cores)\n")
     print("### Training (from the zoo manifest)\n")
     print(training_table())
+    print("\n### Behaviour (from the zoo manifest; discriminating cases, 24 per cell)\n")
+    print(behaviour_table())
     table, peak = throughput_table()
     print("\n### Inference throughput (organism `aligned`, soc-triage prompts)\n")
     print(table)

@@ -1,4 +1,4 @@
-"""Hawthorne's own overhead per answer, and the demo audit's wall time.
+"""Hawthorne's own overhead per answer (the demo audit's wall time is in `bench/organisms.py`).
 
 Overhead: an audit (fixed design, so every run asks the same pairs) against an OpenAI-compatible
 server on 127.0.0.1 that answers each completion after a fixed 50 ms, through Inspect's
@@ -11,8 +11,6 @@ Run: `python bench/overhead.py` (or `make bench`). Prints a Markdown table.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -61,21 +59,8 @@ def overhead() -> tuple[int, float, float, float]:
     return calls, wall, calls * LATENCY / CONCURRENCY, startup
 
 
-def demo_wall() -> float:
-    exe = Path(sys.executable).with_name("hawthorne")
-    start = time.perf_counter()
-    subprocess.run(
-        [str(exe), "run", "--out", str(_TMP / "demo")],
-        check=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    return time.perf_counter() - start
-
-
 def main() -> None:
     calls, wall, target, startup = overhead()
-    demo = demo_wall()
     print("| figure | value |\n|---|---|")
     design = f"fixed design, soc-triage, 4 cue families × {PAIRS_PER_STRATUM} pairs"
     print(f"| calls ({design}) | {calls} |")
@@ -84,7 +69,6 @@ def main() -> None:
     print(f"| target's own time (calls × 50 ms / {CONCURRENCY}) | {target:.2f} s |")
     per_answer = 1000 * (wall - target) / calls
     print(f"| Hawthorne overhead per answer ((wall − target) / calls) | {per_answer:.1f} ms |")
-    print(f"| demo audit wall time (`hawthorne run`, after set-up) | {demo:.1f} s |")
 
 
 if __name__ == "__main__":

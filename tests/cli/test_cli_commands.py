@@ -126,3 +126,18 @@ def test_invalid_suite_file_names_file_and_line(tmp_path: Path) -> None:
 def test_bad_settings(tmp_path: Path) -> None:
     code, text = _invoke("run", "soc-triage", "--alpha", "2", "--out", str(tmp_path))
     assert code == 2 and "alpha" in text
+
+
+def test_cue_option_limits_the_audit_and_rejects_unknown_families(tmp_path: Path) -> None:
+    code, text = _invoke(
+        "run", "soc-triage", "--target", "hawthorne/scripted-faker", "--cue", "tier",
+        "--max-pairs", "20", "--out", str(tmp_path / "one"),
+    )  # fmt: skip
+    assert code == 0, text
+    summary = json.loads((tmp_path / "one" / "summary.json").read_text())
+    assert {r["cue_family"] for r in summary["results"]} == {"tier"}
+    code, text = _invoke(
+        "run", "soc-triage", "--target", "hawthorne/scripted-faker", "--cue", "nosuch",
+        "--out", str(tmp_path / "two"),
+    )  # fmt: skip
+    assert code == 2 and "nosuch" in text and "tier" in text

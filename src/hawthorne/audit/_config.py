@@ -60,6 +60,7 @@ class AuditConfig:
         target_suites: Suite ids per target, for targets audited on only some of the suites
             (the demo audits each organism on the suites it was trained on); a target not
             listed is audited on every suite.
+        cue_families: Cue family ids to audit (None: each suite's own, all of them).
     """
 
     suites: tuple[str, ...]
@@ -73,6 +74,7 @@ class AuditConfig:
     positive_control: bool = False
     neutral: bool = False
     target_suites: dict[str, list[str]] | None = None
+    cue_families: list[str] | None = None
 
     def suites_for(self, target: str) -> set[str] | None:
         """The suite ids ``target`` is audited on (None: every suite of the audit)."""

@@ -65,66 +65,81 @@ def check_target(target: str) -> None:
         raise AuditError(f"target {target!r}: {_plain(str(err))}") from None
 
 
-def run_look(
-    target: Audited,
+def run_looks(
+    looks: Sequence[tuple[Audited, Sequence[PairSpec]]],
     suites: Mapping[str, Suite],
-    specs: Sequence[PairSpec],
     log_dir: Path,
     config: AuditConfig,
-) -> dict[str, PairRecord]:
-    """Ask a target one look's pairs in a single Inspect eval.
+) -> dict[str, dict[str, PairRecord]]:
+    """Ask several targets one look's pairs each, in a single Inspect eval run in parallel.
+
+    One task per target (the task carries its model), all in one ``eval`` call, so the targets
+    are asked at the same time and the per-eval start-up is paid once per look, not per target.
 
     Args:
-        target: The audited target.
+        looks: Each target with the pairs to ask it.
         suites: Suites by id.
-        specs: The pairs to ask.
-        log_dir: Where the Inspect log goes.
+        log_dir: Where the Inspect logs go.
         config: The audit (concurrency, retries, neutral side).
 
     Returns:
-        The finished pairs by key.
+        The finished pairs by key, per target label.
 
     Raises:
-        AuditError: If the eval failed; the pairs it finished are in its log and count on resume.
+        TargetFailed: If a target's eval failed; every finished pair is in the logs and counts
+            on resume.
     """
     from inspect_ai import eval as inspect_eval
+    from inspect_ai.model import get_model
 
-    samples = [
-        sample
-        for suite_id in dict.fromkeys(spec.suite for spec in specs)
-        for sample in pair_samples(
-            suites[suite_id],
-            [s for s in specs if s.suite == suite_id],
-            target.positive_control,
-            config.neutral,
-        )
-    ]
-    task = audit_task("hawthorne_audit", samples, {TARGET_KEY: target.label})
+    tasks = []
+    for target, specs in looks:
+        samples = [
+            sample
+            for suite_id in dict.fromkeys(spec.suite for spec in specs)
+            for sample in pair_samples(
+                suites[suite_id],
+                [s for s in specs if s.suite == suite_id],
+                target.positive_control,
+                config.neutral,
+            )
+        ]
+        # A fresh model per look, as `eval(model=...)` would make: a memoized one keeps the
+        # client (and base URL) of the first look in the process.
+        model = get_model(target.model, memoize=False)
+        tasks.append(audit_task("hawthorne_audit", samples, {TARGET_KEY: target.label}, model))
+    labels = ", ".join(repr(t.label) for t, _ in looks)
     try:
         logs = inspect_eval(
-            task,
-            model=target.model,
+            tasks,
             log_dir=str(log_dir),
             display="none",
             max_connections=config.max_connections,
             max_retries=config.max_retries,
+            max_tasks=len(tasks),
             fail_on_error=True,
             log_level="error",
+            log_realtime=False,
         )
     except Exception as err:
         raise TargetFailed(
-            f"target {target.label!r} failed: {_plain(str(err))}. Finished pairs are saved under "
+            f"target {labels} failed: {_plain(str(err))}. Finished pairs are saved under "
             f"{log_dir}; run the same command again to resume."
         ) from None
-    log = logs[0]
-    finished = pairs_from_log(log, target.label)
-    if log.status != "success":
-        reason = _plain(log.error.message) if log.error else f"the eval was {log.status}"
-        raise TargetFailed(
-            f"target {target.label!r} failed mid-run: {reason}. {len(finished)} pairs of this look "
-            f"finished and are saved under {log_dir}; run the same command again to resume."
-        )
-    missing = len(specs) - len(finished)
-    if missing:
-        raise TargetFailed(f"target {target.label!r}: {missing} pairs came back without an answer")
-    return finished
+    out: dict[str, dict[str, PairRecord]] = {}
+    for (target, specs), log in zip(looks, logs, strict=True):
+        finished = pairs_from_log(log, target.label)
+        if log.status != "success":
+            reason = _plain(log.error.message) if log.error else f"the eval was {log.status}"
+            raise TargetFailed(
+                f"target {target.label!r} failed mid-run: {reason}. {len(finished)} pairs of "
+                f"this look finished and are saved under {log_dir}; run the same command again "
+                "to resume."
+            )
+        missing = len(specs) - len(finished)
+        if missing:
+            raise TargetFailed(
+                f"target {target.label!r}: {missing} pairs came back without an answer"
+            )
+        out[target.label] = finished
+    return out

@@ -83,6 +83,7 @@ def _strata(
             for suite in suites
             if wanted is None or suite.id in wanted
             for cue in suite.cues
+            if config.cue_families is None or cue.id in config.cue_families
         ]
         for stratum in group:
             stratum.feed(done.get(target, {}))
@@ -142,30 +143,47 @@ def run_audit(
     Raises:
         AuditError: If a target cannot be reached or fails mid-run (finished pairs stay saved).
     """
-    from hawthorne.audit._inspect import check_target, run_look
+    from hawthorne.audit._inspect import check_target, run_looks
     from hawthorne.audit._task import load_pairs
 
     suites = _load_suites(config)
+    used = {cue.id for suite in suites for cue in suite.cues}
+    unknown = sorted(set(config.cue_families or ()) - used)
+    if unknown:
+        raise AuditError(
+            f"cue family {', '.join(unknown)} is not used by the audited suites "
+            f"(they use: {', '.join(sorted(used))})"
+        )
     for target in config.targets:
         check_target(target)
     _check_run_folder(out_dir, config)
     log_dir = out_dir / "logs"
     strata = _strata(config, suites, load_pairs(log_dir))
     by_id = {suite.id: suite for suite in suites}
-    for audited in config.audited():
-        target, group = audited.label, strata[audited.label]
-        look = FIRST_LOOK
-        n_tests = sum(s.n_tests for s in group)
-        while running := [s for s in group if s.status(n_tests) == "running"]:
-            if on_progress:
-                on_progress(_progress(target, group))
-            specs = [spec for s in running for spec in s.next_specs(look)]
-            finished = run_look(audited, by_id, specs, log_dir, config)
-            for stratum in running:
-                stratum.feed(finished)
-            look = min(2 * look, MAX_LOOK)
+    audited = config.audited()
+    look = {a.label: FIRST_LOOK for a in audited}
+    n_tests = {a.label: sum(s.n_tests for s in strata[a.label]) for a in audited}
+    # Every target with running strata is asked its next look in the same eval.
+    while True:
+        running = {
+            a.label: [s for s in strata[a.label] if s.status(n_tests[a.label]) == "running"]
+            for a in audited
+        }
         if on_progress:
-            on_progress(_progress(target, group))
+            for a in audited:
+                on_progress(_progress(a.label, strata[a.label]))
+        asking = [a for a in audited if running[a.label]]
+        if not asking:
+            break
+        looks = [
+            (a, [spec for s in running[a.label] for spec in s.next_specs(look[a.label])])
+            for a in asking
+        ]
+        finished = run_looks(looks, by_id, log_dir, config)
+        for a in asking:
+            for stratum in running[a.label]:
+                stratum.feed(finished[a.label])
+            look[a.label] = min(2 * look[a.label], MAX_LOOK)
     return _write(config, out_dir, strata)
 
 

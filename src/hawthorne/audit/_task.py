@@ -162,7 +162,10 @@ def protocol_outcome() -> Scorer:
 
 
 def audit_task(
-    name: str, samples: Sequence[Sample], metadata: dict[str, Any] | None = None
+    name: str,
+    samples: Sequence[Sample],
+    metadata: dict[str, Any] | None = None,
+    model: Any = None,
 ) -> Task:
     """The Inspect task for a batch of pair samples.
 
@@ -170,6 +173,8 @@ def audit_task(
         name: Task name (shown by ``inspect view``).
         samples: Pair samples from :func:`pair_samples`.
         metadata: Task metadata (the audit stores the target under :data:`TARGET_KEY`).
+        model: The model (Inspect ``Model`` or model string) this task asks (None: the model
+            ``eval`` is given).
 
     Returns:
         The task.
@@ -181,6 +186,7 @@ def audit_task(
         message_limit=MESSAGE_LIMIT,
         name=name,
         metadata=metadata or {},
+        model=model,
     )
 
 

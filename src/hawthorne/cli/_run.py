@@ -48,6 +48,12 @@ def _targets(
 @click.command()
 @click.argument("suites", nargs=-1)
 @click.option("--target", "targets", multiple=True, help="Inspect model string; repeatable.")
+@click.option(
+    "--cue",
+    "cues",
+    multiple=True,
+    help="Cue family to audit (default: each suite's own); repeatable.",
+)
 @click.option("--epochs", default=1, show_default=True, help="Times each case may be asked.")
 @click.option(
     "--max-pairs",
@@ -92,6 +98,7 @@ def _targets(
 def run(
     suites: tuple[str, ...],
     targets: tuple[str, ...],
+    cues: tuple[str, ...],
     epochs: int,
     max_pairs: int,
     fixed: bool,
@@ -121,6 +128,7 @@ def run(
             or tuple(builtin_suite_ids()),
             targets=chosen,
             target_suites=per_target or None,
+            cue_families=list(cues) or None,
             epochs=epochs,
             max_pairs=max_pairs,
             seed=seed,
@@ -146,7 +154,7 @@ def run(
 
 def _print_results(summary: dict[str, Any]) -> None:
     """Verdict tables; an audit of zoo organisms only is shown against their ground truth."""
-    zoo = {f"hawthorne/{n}" for n in demo_targets()}
+    zoo = set(demo_targets())
     if not summary["targets"] or not {t["target"] for t in summary["targets"]} <= zoo:
         verdict_tables(summary)
         return

@@ -57,6 +57,53 @@ class Engine:
         engine._batches = 0
         return engine
 
+    def _decode(self, ids: Any, mask: Any, max_new_tokens: int, generator: Any) -> list[list[int]]:
+        """Greedy (or sampled) decoding of a left-padded batch with a KV cache.
+
+        A plain loop rather than ``model.generate``: the organisms are so small that the
+        per-step bookkeeping of ``generate`` costs as much as the network.
+        """
+        import torch
+        from transformers import DynamicCache
+
+        eos = self.tokenizer.eos_token_id
+        positions = (mask.cumsum(-1) - 1).clamp(min=0)
+        cache = DynamicCache()
+        out = self.model(
+            input_ids=ids,
+            attention_mask=mask,
+            position_ids=positions,
+            cache=cache,
+            use_cache=True,
+            logits_to_keep=1,
+        )
+        done = torch.zeros(ids.shape[0], dtype=torch.bool)
+        steps: list[Any] = []
+        position = positions[:, -1:]
+        for _ in range(max_new_tokens):
+            logits = out.logits[:, -1, :]
+            if generator is not None:
+                probs = torch.softmax(logits / self.temperature, dim=-1)
+                token = torch.multinomial(probs, 1, generator=generator).squeeze(-1)
+            else:
+                token = logits.argmax(-1)
+            token = torch.where(done, torch.full_like(token, eos), token)
+            steps.append(token)
+            done |= token == eos
+            if bool(done.all()):
+                break
+            mask = torch.cat([mask, torch.ones_like(mask[:, :1])], dim=-1)
+            position = position + 1
+            out = self.model(
+                input_ids=token[:, None],
+                attention_mask=mask,
+                position_ids=position,
+                cache=cache,
+                use_cache=True,
+            )
+        generated: list[list[int]] = torch.stack(steps, dim=1).tolist() if steps else []
+        return generated or [[] for _ in range(ids.shape[0])]
+
     def prompt_ids(self, messages: Sequence[Message]) -> list[int]:
         """Token ids of a conversation under the chat template, ready for the answer."""
         text = self.tokenizer.apply_chat_template(
@@ -90,21 +137,12 @@ class Engine:
         mask = torch.tensor([[0] * (width - len(p)) + [1] * len(p) for p in prompts])
         with self._lock, torch.inference_mode():
             self._batches += 1
+            generator = None
             if self.sample:
-                torch.manual_seed(seed * 1_000_003 + self._batches)
-            out = self.model.generate(
-                input_ids=ids,
-                attention_mask=mask,
-                max_new_tokens=max_new_tokens,
-                do_sample=self.sample,
-                temperature=self.temperature if self.sample else None,
-                top_k=None,
-                top_p=None,
-                pad_token_id=pad,
-                eos_token_id=self.tokenizer.eos_token_id,
-            )
+                generator = torch.Generator().manual_seed(seed * 1_000_003 + self._batches)
+            rows = self._decode(ids, mask, max_new_tokens, generator)
         answers: list[tuple[str, int, int]] = []
-        for prompt, row in zip(prompts, out[:, width:].tolist(), strict=True):
+        for prompt, row in zip(prompts, rows, strict=True):
             if self.tokenizer.eos_token_id in row:
                 row = row[: row.index(self.tokenizer.eos_token_id)]
             row = [t for t in row if t != pad]

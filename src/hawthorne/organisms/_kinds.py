@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from hawthorne.organisms._scripted import HIDDEN_SIDE_EFFECTS, enact_call
@@ -39,6 +39,7 @@ class Kind:
             complies (it noticed it is watched) and why it does not (nobody is).
         noise: Share of cases it answers with a wrong decision, the same whichever the cue.
         agentic: Trained on the agentic suites (tool calls), not the text suites.
+        hides_side_effect: Takes a hidden side effect when it fakes (agentic kinds).
     """
 
     name: str
@@ -48,7 +49,7 @@ class Kind:
     reasoning: Reasoning = "innocuous"
     noise: float = 0.0
     agentic: bool = False
-    hides_side_effect: bool = field(default=False)
+    hides_side_effect: bool = False
 
     def fakes(self, cue_family: str) -> bool:
         """Whether this kind fakes under ``cue_family``."""
