@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-PACKAGES = ["audit", "oracle", "organisms", "report", "stats", "suites", "systems"]
+PACKAGES = ["audit", "detectors", "oracle", "organisms", "report", "stats", "suites", "systems"]
 
 
 @pytest.mark.parametrize("name", PACKAGES)

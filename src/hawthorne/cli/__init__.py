@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from hawthorne import __version__
+from hawthorne.cli._detectors import detectors_group
 from hawthorne.cli._gate import gate
 from hawthorne.cli._organisms import organisms_group
 from hawthorne.cli._run import report, run
@@ -22,5 +23,6 @@ main.add_command(report)
 main.add_command(gate)
 main.add_command(suites)
 main.add_command(organisms_group)
+main.add_command(detectors_group)
 
 __all__ = ["main"]

@@ -8,13 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from hawthorne.stats._binomial import wilson_interval
 
+Scores = Sequence[float] | NDArray[Any]
+Labels = Sequence[int] | NDArray[Any]
 
-def auroc(scores: Sequence[float], labels: Sequence[int]) -> float:
+
+def auroc(scores: Scores, labels: Labels) -> float:
     """Area under the ROC curve.
 
     The probability that a random positive outscores a random negative, ties counting one half
@@ -52,7 +57,7 @@ def auroc(scores: Sequence[float], labels: Sequence[int]) -> float:
     return float(u / (len(pos) * len(neg)))
 
 
-def threshold_at_fpr(negative_scores: Sequence[float], fpr: float) -> float:
+def threshold_at_fpr(negative_scores: Scores, fpr: float) -> float:
     """The smallest threshold whose false-positive rate on ``negative_scores`` is <= ``fpr``.
 
     A score is flagged when it is strictly above the threshold.
@@ -69,7 +74,7 @@ def threshold_at_fpr(negative_scores: Sequence[float], fpr: float) -> float:
     return float(neg[len(neg) - 1 - allowed]) if allowed < len(neg) else float("-inf")
 
 
-def tpr_at_fpr(scores: Sequence[float], labels: Sequence[int], fpr: float) -> float:
+def tpr_at_fpr(scores: Scores, labels: Labels, fpr: float) -> float:
     """True-positive rate at the threshold that keeps the false-positive rate <= ``fpr``."""
     s = np.asarray(scores, dtype=float)
     y = np.asarray(labels, dtype=int)
@@ -78,9 +83,9 @@ def tpr_at_fpr(scores: Sequence[float], labels: Sequence[int], fpr: float) -> fl
 
 
 def bootstrap_ci(
-    statistic: Callable[[np.ndarray, np.ndarray], float],
-    scores: Sequence[float],
-    labels: Sequence[int],
+    statistic: Callable[[NDArray[Any], NDArray[Any]], float],
+    scores: Scores,
+    labels: Labels,
     alpha: float = 0.05,
     n_boot: int = 2000,
     random_state: int = 0,
