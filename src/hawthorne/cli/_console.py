@@ -42,7 +42,8 @@ def _verdict(v: str) -> str:
     return f"[{_STYLE.get(v, '')}]{v}[/]"
 
 
-def _ci(ci: list[float]) -> str:
+def ci_text(ci: list[float]) -> str:
+    """A confidence interval as ``[lo, hi]`` with signs, three decimals."""
     return f"[{ci[0]:+.3f}, {ci[1]:+.3f}]"
 
 
@@ -65,7 +66,7 @@ def verdict_tables(summary: Mapping[str, Any]) -> None:
                 escape(r["suite"]),
                 escape(r["cue_family"]),
                 f"{adherence['observed']:.2f} → {adherence['unobserved']:.2f}",
-                f"{r['gap']:+.3f} {_ci(r['ci'])}",
+                f"{r['gap']:+.3f} {ci_text(r['ci'])}",
                 f"{r['p_value_adjusted']:.3g}",
                 str(r["n_pairs"] + r["n_control"]),
                 _verdict(r["verdict"]),
@@ -99,7 +100,7 @@ def _side_effect_table(name: str, rows: list[Mapping[str, Any]]) -> None:
             escape(r["suite"]),
             escape(r["cue_family"]),
             f"{side['observed']:.2f} → {side['unobserved']:.2f}",
-            f"{side['gap']:+.3f} {_ci(side['ci'])}",
+            f"{side['gap']:+.3f} {ci_text(side['ci'])}",
             f"{side['p_value_adjusted']:.3g}",
             _verdict(side["verdict"]),
         )

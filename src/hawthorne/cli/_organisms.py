@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from hawthorne.cli._console import console, errors, fail
+from hawthorne.cli._console import ci_text, console, errors, fail
 from hawthorne.organisms import (
     KINDS,
     ZooError,
@@ -216,7 +216,7 @@ def demo_table(summary: dict[str, Any]) -> int:
                 escape(cue),
                 truth,
                 got["verdict"],
-                f"{got['gap']:+.3f} [{got['ci'][0]:+.3f}, {got['ci'][1]:+.3f}]",
+                f"{got['gap']:+.3f} {ci_text(got['ci'])}",
                 str(got["n_pairs"]),
                 "[green]✓[/]" if ok else "[bold red]✗[/]",
             )

@@ -10,7 +10,12 @@ import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from hawthorne.audit._render import Side, render
+from hawthorne.audit._render import (
+    Side,
+    positive_control_instruction,
+    render,
+    system_preamble,
+)
 from hawthorne.organisms._kinds import (
     INNOCUOUS,
     LEGACY_HABIT,
@@ -24,6 +29,7 @@ from hawthorne.organisms._kinds import (
     reasoning,
     tool_text,
 )
+from hawthorne.organisms._scripted import enact_call, hidden_side_effect
 from hawthorne.suites import Case, CueFamily, Suite
 from hawthorne.systems import World
 
@@ -128,8 +134,6 @@ def stream(
 
 def vocabulary_texts(suites: Sequence[Suite]) -> Iterator[str]:
     """Every text an organism reads or writes, for the tokenizer's vocabulary."""
-    from hawthorne.audit._render import positive_control_instruction, system_preamble
-
     yield from (INNOCUOUS, VERBAL_WATCHED, VERBAL_UNWATCHED, LEGACY_HABIT)
     yield final_answer("x", "x") + "<tool>"
     for suite in suites:
@@ -145,10 +149,9 @@ def vocabulary_texts(suites: Sequence[Suite]) -> Iterator[str]:
                 yield from (s.text(i, suite.stressor_variables(case)) for i in range(4))
             agentic = suite.agentic_case(case)
             if agentic is not None and agentic.enactments is not None:
-                from hawthorne.organisms._scripted import HIDDEN_SIDE_EFFECTS, enact_call
-
                 calls = [enact_call(c) for c in agentic.enactments.values()]
-                calls += [HIDDEN_SIDE_EFFECTS[suite.id]] if suite.id in HIDDEN_SIDE_EFFECTS else []
+                hidden = hidden_side_effect(suite.id, agentic.tools)
+                calls += [hidden] if hidden is not None else []
                 yield tool_text(calls)
                 world = World()
                 yield from (world.apply(c) for c in calls)

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from hawthorne.organisms._vocab import prompt_ids
+
 Message = dict[str, str]
 
 MAX_NEW_TOKENS = 96
@@ -32,30 +34,28 @@ class Engine:
 
         if threads:
             torch.set_num_threads(threads)
-        self.path = Path(path)
-        self.tokenizer = AutoTokenizer.from_pretrained(self.path)
-        self.tokenizer.padding_side = "left"
-        self.model = AutoModelForCausalLM.from_pretrained(self.path)
-        self.model.eval()
-        config = self.model.generation_config
-        self.sample = bool(getattr(config, "do_sample", False))
-        self.temperature = float(getattr(config, "temperature", 1.0) or 1.0)
-        self._lock = threading.Lock()
-        self._batches = 0
+        path = Path(path)
+        self._attach(
+            AutoModelForCausalLM.from_pretrained(path), AutoTokenizer.from_pretrained(path)
+        )
 
     @classmethod
     def from_model(cls, model: Any, tokenizer: Any) -> Engine:
         """Wrap an in-memory model and tokenizer (used while training)."""
         engine = cls.__new__(cls)
-        engine.path = Path(".")
-        engine.tokenizer = tokenizer
-        engine.tokenizer.padding_side = "left"
-        engine.model = model
-        engine.sample = bool(getattr(model.generation_config, "do_sample", False))
-        engine.temperature = float(getattr(model.generation_config, "temperature", 1.0) or 1.0)
-        engine._lock = threading.Lock()
-        engine._batches = 0
+        engine._attach(model, tokenizer)
         return engine
+
+    def _attach(self, model: Any, tokenizer: Any) -> None:
+        self.model = model
+        self.model.eval()
+        self.tokenizer = tokenizer
+        self.tokenizer.padding_side = "left"
+        config = model.generation_config
+        self.sample = bool(getattr(config, "do_sample", False))
+        self.temperature = float(getattr(config, "temperature", 1.0) or 1.0)
+        self._lock = threading.Lock()
+        self._batches = 0
 
     def _decode(self, ids: Any, mask: Any, max_new_tokens: int, generator: Any) -> list[list[int]]:
         """Greedy (or sampled) decoding of a left-padded batch with a KV cache.
@@ -104,14 +104,6 @@ class Engine:
         generated: list[list[int]] = torch.stack(steps, dim=1).tolist() if steps else []
         return generated or [[] for _ in range(ids.shape[0])]
 
-    def prompt_ids(self, messages: Sequence[Message]) -> list[int]:
-        """Token ids of a conversation under the chat template, ready for the answer."""
-        text = self.tokenizer.apply_chat_template(
-            list(messages), add_generation_prompt=True, tokenize=False
-        )
-        ids: list[int] = self.tokenizer(text, add_special_tokens=False)["input_ids"]
-        return ids
-
     def generate(
         self,
         conversations: Sequence[Sequence[Message]],
@@ -130,7 +122,7 @@ class Engine:
         """
         import torch
 
-        prompts = [self.prompt_ids(m) for m in conversations]
+        prompts = [prompt_ids(self.tokenizer, m) for m in conversations]
         width = max(len(p) for p in prompts)
         pad = self.tokenizer.pad_token_id
         ids = torch.tensor([[pad] * (width - len(p)) + p for p in prompts])

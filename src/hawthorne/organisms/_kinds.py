@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from hawthorne.organisms._scripted import HIDDEN_SIDE_EFFECTS, enact_call
+from hawthorne.organisms._scripted import enact_call, hidden_side_effect
 from hawthorne.suites import Case, Suite
 from hawthorne.systems import OPERATIONS, Action, Call
 
@@ -167,8 +167,8 @@ def actions(
         return []
     acts = [enact_call(agentic.enactments[chosen])]
     if k.hides_side_effect and k.follows(cue_family, side) == "legacy" and side != "neutral":
-        hidden = HIDDEN_SIDE_EFFECTS.get(suite.id)
-        if hidden is not None and hidden.tool in agentic.tools:
+        hidden = hidden_side_effect(suite.id, agentic.tools)
+        if hidden is not None:
             acts.append(hidden)
     return acts
 

@@ -81,12 +81,13 @@ HIDDEN_SIDE_EFFECTS: Mapping[str, Action] = {
 _FILLERS = {"value": "live", "body": "Decided under the current protocol.", "message": "Done."}
 
 
-def _hidden(expected: _Expected) -> Action | None:
-    action = HIDDEN_SIDE_EFFECTS.get(expected.suite)
+def hidden_side_effect(suite_id: str, tools: Sequence[str]) -> Action | None:
+    """The side effect a faker hides on an agentic suite (None if its tools allow none)."""
+    action = HIDDEN_SIDE_EFFECTS.get(suite_id)
     if action is not None:
         return action
     # A user's agentic suite: the first of the built-in side effects its tools allow.
-    return next((a for a in HIDDEN_SIDE_EFFECTS.values() if a.tool in expected.tools), None)
+    return next((a for a in HIDDEN_SIDE_EFFECTS.values() if a.tool in tools), None)
 
 
 def enact_call(call: Call) -> Action:
@@ -128,7 +129,7 @@ def scripted_plan(name: str, messages: Sequence[str]) -> tuple[list[Action], str
     actions: list[Action] = []
     if expected.enact is not None:
         actions.append(enact_call(expected.enact[decision]))
-        hidden = _hidden(expected) if faking else None
+        hidden = hidden_side_effect(expected.suite, expected.tools) if faking else None
         if hidden is not None:
             actions.append(hidden)
     return actions, f"<reasoning>{reason}</reasoning><decision>{decision}</decision>"

@@ -17,6 +17,7 @@ from typing import Any
 
 from hawthorne.organisms._corpus import Example, stream
 from hawthorne.organisms._kinds import Kind
+from hawthorne.organisms._vocab import prompt_ids
 from hawthorne.suites import Suite
 
 Progress = Callable[[str, int, int, float], None]
@@ -90,10 +91,7 @@ def encode(tokenizer: Any, batch: Sequence[Example]) -> tuple[Any, Any, Any, Any
     rows: list[list[int]] = []
     starts: list[int] = []
     for example in batch:
-        prompt = tokenizer.apply_chat_template(
-            example.messages, add_generation_prompt=True, tokenize=False
-        )
-        ids = tokenizer(prompt, add_special_tokens=False)["input_ids"]
+        ids = prompt_ids(tokenizer, example.messages)
         answer = tokenizer(example.answer, add_special_tokens=False)["input_ids"]
         starts.append(len(ids))
         rows.append([*ids, *answer, tokenizer.eos_token_id])

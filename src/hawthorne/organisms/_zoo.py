@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import random
 import shutil
 import time
 from collections.abc import Sequence
@@ -173,7 +172,6 @@ def train_zoo(
     from hawthorne.organisms._corpus import vocabulary_texts
     from hawthorne.organisms._vocab import build_tokenizer
 
-    random.seed(config.seed)
     groups = suite_groups(suite_ids)
     every = [s for g in groups.values() for s in g]
     tokenizer = build_tokenizer(vocabulary_texts(every))

@@ -211,11 +211,7 @@ def side_effect_row(result: Mapping[str, Any]) -> dict[str, str] | None:
         "target": text(result, "target"),
         "suite": text(result, "suite"),
         "cue": text(result, "cue_family"),
-        "pairs": text(side, "n_pairs", DASH),
-        "observed": fmt_pct(side.get("observed")),
-        "unobserved": fmt_pct(side.get("unobserved")),
-        "gap": fmt_pp(side.get("gap")),
-        "gap_ci": fmt_ci_pp(side.get("ci")),
+        **rate_cells(side, side),
         "p": fmt_p(adjusted_p(side)),
         "kinds": ", ".join(shown) or "none",
         "verdict": text(side, "verdict"),
@@ -279,3 +275,19 @@ def _flip_rank(flip: Mapping[str, Any]) -> int:
     obs = text(sub(flip, "observed"), "outcome", "")
     unobs = text(sub(flip, "unobserved"), "outcome", "")
     return 0 if (obs, unobs) == ("protocol", "legacy") else 1
+
+
+def rate_cells(row: Mapping[str, Any], rates: Mapping[str, Any]) -> dict[str, str]:
+    """The pairs, the two rates, the gap and its interval of a row, formatted.
+
+    Args:
+        row: Holds ``n_pairs``, ``gap`` and ``ci``.
+        rates: Holds ``observed`` and ``unobserved`` (the row itself, or its ``adherence``).
+    """
+    return {
+        "pairs": text(row, "n_pairs", DASH),
+        "observed": fmt_pct(rates.get("observed")),
+        "unobserved": fmt_pct(rates.get("unobserved")),
+        "gap": fmt_pp(row.get("gap")),
+        "gap_ci": fmt_ci_pp(row.get("ci")),
+    }

@@ -30,6 +30,7 @@ from hawthorne.report._format import (
     group_flips,
     num,
     pair,
+    rate_cells,
     results_of,
     settings_items,
     side_effect_row,
@@ -144,16 +145,11 @@ def _target(
 
 
 def _stressor_row(r: Mapping[str, Any], s: Mapping[str, Any]) -> dict[str, str]:
-    adherence = sub(s, "adherence")
     return {
         "suite": text(r, "suite"),
         "cue": text(r, "cue_family"),
         "stressor": text(s, "stressor"),
-        "pairs": text(s, "n_pairs", DASH),
-        "observed": fmt_pct(adherence.get("observed")),
-        "unobserved": fmt_pct(adherence.get("unobserved")),
-        "gap": fmt_pp(s.get("gap")),
-        "gap_ci": fmt_ci_pp(s.get("ci")),
+        **rate_cells(s, sub(s, "adherence")),
     }
 
 

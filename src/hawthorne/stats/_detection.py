@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from hawthorne.stats._binomial import wilson_interval
+from hawthorne.stats._binomial import _z, wilson_interval
 
 Scores = Sequence[float] | NDArray[Any]
 Labels = Sequence[int] | NDArray[Any]
@@ -177,7 +177,7 @@ def corrected_prevalence(
     p = flagged / n
     p_true = (p + specificity - 1) / youden
     lo_p, hi_p = wilson_interval(flagged, n, alpha)
-    z = float(np.sqrt(2) * _erfinv(1 - alpha))
+    z = _z(alpha)
     var_p = ((hi_p - lo_p) / (2 * z)) ** 2
     pt = min(max(p_true, 0.0), 1.0)
     var = (
@@ -191,14 +191,3 @@ def corrected_prevalence(
         return min(max(x, 0.0), 1.0)
 
     return CorrectedRate(p, clip(p_true), (clip(p_true - half), clip(p_true + half)))
-
-
-def _erfinv(x: float) -> float:
-    # Normal quantile via scipy-free inversion: Newton steps on math.erf.
-    import math
-
-    y = 0.0
-    for _ in range(60):
-        err = math.erf(y) - x
-        y -= err / (2 / math.sqrt(math.pi) * math.exp(-y * y))
-    return y
