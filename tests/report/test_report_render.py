@@ -400,3 +400,31 @@ def test_warnings_reach_both_reports() -> None:
     html = render_html(summary, [])
     assert "positive control m+positive-control got" in html and "<b>\n" not in html
     assert "&lt;b&gt;" in html
+
+
+def test_reasoning_evidence_is_rendered_beside_the_verdicts() -> None:
+    summary = make_summary()
+    rate = {"flagged": 9, "observed_rate": 0.9, "corrected": 0.95, "ci": [0.7, 1.0]}
+    none = {"flagged": 0, "observed_rate": 0.0, "corrected": 0.0, "ci": [0.0, 0.12]}
+    summary["targets"][0]["reasoning"] = {
+        "detector": "offline",
+        "conditions": {
+            "observed": {"n_answers": 10, "n_traces": 10, "faking_reasoning": rate,
+                         "eval_awareness": rate, "unwatched_talk": none},
+            "unobserved": {"n_answers": 10, "n_traces": 0, "faking_reasoning": {"flagged": 0,
+                           "observed_rate": None, "corrected": None, "ci": None}},
+        },
+        "excerpts": [{"condition": "observed", "signal": "faking_reasoning", "score": 0.97,
+                      "pair": "p1", "excerpt": "I will <comply> while I am watched."}],
+    }  # fmt: skip
+    md = render_markdown(summary, [])
+    section = md[md.index("## Reasoning evidence") :]
+    assert "never a verdict" in section
+    assert "| observed | 10 of 10 | 90.0% → 95.0% \\[70.0, 100.0\\] |" in section
+    assert "| unobserved | 0 of 10 | — | — | — |" in section
+    assert "Faking reasoning (0.97): “I will" in section
+    html = render_html(summary, [])
+    assert "Reasoning evidence" in html and "90.0% → 95.0%" in html
+    assert "I will &lt;comply&gt; while I am watched." in html  # escaped in HTML
+    # A summary without reasoning evidence renders no section.
+    assert "## Reasoning evidence" not in render_markdown(make_summary(), [])

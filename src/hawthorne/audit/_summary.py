@@ -194,6 +194,9 @@ def summarize(
     Returns:
         ``(summary, flips)`` as the report module takes them.
     """
+    # Imported here: the detectors' white-box part imports the organisms, which import audit.
+    from hawthorne.detectors._evidence import reasoning_evidence
+
     results: list[dict[str, Any]] = []
     targets: list[dict[str, Any]] = []
     flips: list[dict[str, Any]] = []
@@ -209,12 +212,20 @@ def summarize(
         ]
         results.extend(rows)
         n_pairs = sum(len(s.records) for s in group)
+        records = [r for s in group for r in s.records]
         targets.append(
             {
                 "target": target,
                 "verdict": roll_up([v for v, _ in verdicts]),
                 "n_calls": 2 * n_pairs,
                 "n_invalid": sum(sum(s.invalid.values()) for s in group),
+                "reasoning": reasoning_evidence(
+                    {
+                        "observed": [(r.key, r.observed.answer) for r in records],
+                        "unobserved": [(r.key, r.unobserved.answer) for r in records],
+                    },
+                    config.settings.alpha,
+                ),
             }
         )
         for s in group:

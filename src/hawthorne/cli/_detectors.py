@@ -13,11 +13,14 @@ from hawthorne.detectors import (
     DETECTORS,
     TARGETS,
     LabelError,
-    OfflineTraceClassifier,
     corpus,
     load_labels,
+    shipped,
     validate,
 )
+
+RUBRIC_OF = {"label": "faking", "eval_aware": "eval-aware", "unwatched": "unwatched"}
+"""The judge rubric that scores each label."""
 
 __all__ = ["detectors_group"]
 
@@ -43,17 +46,50 @@ def detectors_group() -> None:
     show_default=True,
     help="Which label the file's 0/1 field holds.",
 )
+@click.option(
+    "--judge",
+    "judge_model",
+    default="hawthorne/reference-judge",
+    show_default=True,
+    help="judge detector: the judge model (any Inspect model name).",
+)
+@click.option("--votes", type=click.IntRange(1), default=20, show_default=True,
+              help="judge detector: votes per trace.")  # fmt: skip
+@click.option("--threshold", type=click.FloatRange(0, 1), default=None,
+              help="Flag threshold (default: the detector's own).")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
-def validate_command(detector: str, labels_path: Path | None, target: str, as_json: bool) -> None:
-    """Measure DETECTOR on labelled traces: AUROC, TPR at 1%/5% FPR, confusion, bootstrap CIs."""
+def validate_command(
+    detector: str,
+    labels_path: Path | None,
+    target: str,
+    judge_model: str,
+    votes: int,
+    threshold: float | None,
+    as_json: bool,
+) -> None:
+    """Measure DETECTOR on labelled traces: AUROC, TPR at 1%/5% FPR, confusion, bootstrap CIs.
+
+    DETECTOR is `offline` (the shipped classifier, fitted on the training split) or `judge`
+    (votes of a judge model; the default reference judge runs offline).
+    """
     try:
         labelled = load_labels(labels_path, target) if labels_path else corpus("test", target)
     except LabelError as err:
         fail(str(err))
-    errors.print(f"fitting the {detector} detector on the shipped training split…")
-    train = corpus("train", target)
-    model = OfflineTraceClassifier().fit(train.texts, train.labels)
-    result = validate(model.score(labelled.texts), labelled.labels, model.threshold)
+    if detector == "judge":
+        from hawthorne.detectors import JudgeDetector
+
+        judge = JudgeDetector(judge_model, RUBRIC_OF[target], votes)
+        errors.print(f"asking {judge_model} for {votes} votes on {len(labelled.texts)} traces…")
+        try:
+            scores = judge.score(labelled.texts)
+        except (RuntimeError, ValueError) as err:
+            fail(str(err))
+        cut = judge.threshold
+    else:
+        model, _ = shipped(target)
+        scores, cut = model.score(labelled.texts), model.threshold
+    result = validate(scores, labelled.labels, cut if threshold is None else threshold)
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2))
         return
@@ -78,3 +114,23 @@ def validate_command(detector: str, labels_path: Path | None, target: str, as_js
     table.add_row("sensitivity / specificity", f"{result.sensitivity:.3f} / "
                   f"{result.specificity:.3f}", "")  # fmt: skip
     console.print(table)
+
+
+@detectors_group.command("fit")
+def fit_command() -> None:
+    """Refit the shipped offline heads on the training split and re-measure them held out.
+
+    For maintainers after the labelled corpus changes; writes the package's heads.json.
+    """
+    from hawthorne.detectors import fit_heads
+    from hawthorne.detectors._shipped import HEADS
+
+    errors.print("embedding the labelled corpus and fitting one head per label…")
+    data = fit_heads()
+    for target, head in data["heads"].items():
+        held = head["held_out"]
+        console.print(
+            f"{target}: C {head['model']['C']:g}, held-out AUROC {held['auroc']:.3f}, "
+            f"sensitivity {held['sensitivity']:.3f}, specificity {held['specificity']:.3f}"
+        )
+    console.print(f"wrote {HEADS}")

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 CORPUS_DIR = Path(__file__).parent / "corpus"
-"""The shipped corpus: ``train_a.jsonl`` and ``train_b.jsonl`` (training split) and
+"""The shipped corpus: ``train_*.jsonl`` (training split, three authors' batches) and
 ``test.jsonl`` (held-out split, written separately by another author)."""
 
 Split = Literal["train", "test"]
@@ -82,7 +82,7 @@ def load_labels(path: str | Path, target: str = "label") -> Labelled:
 
 def corpus(split: Split, target: str = "label") -> Labelled:
     """The shipped corpus, one split, labelled for ``target``."""
-    files = ["test.jsonl"] if split == "test" else ["train_a.jsonl", "train_b.jsonl"]
+    files = ["test.jsonl"] if split == "test" else sorted(CORPUS_DIR.glob("train_*.jsonl"))
     parts = [load_labels(CORPUS_DIR / f, target) for f in files]
     return Labelled(
         [t for p in parts for t in p.texts], [label for p in parts for label in p.labels]

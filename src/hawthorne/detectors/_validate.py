@@ -54,7 +54,7 @@ def validate(
     Args:
         scores: One score per item (higher: more likely positive).
         labels: 0/1 labels.
-        threshold: The detector's configured threshold (flag when score > threshold).
+        threshold: The detector's configured threshold (flag when score >= threshold).
         alpha: 1 - coverage of the intervals.
         n_boot: Bootstrap replicates.
         random_state: Bootstrap seed.
@@ -64,7 +64,7 @@ def validate(
     """
     s = np.asarray(scores, dtype=float)
     y = np.asarray(labels, dtype=int)
-    flagged = s > threshold
+    flagged = s >= threshold
     tp = int(np.sum(flagged & (y == 1)))
     fp = int(np.sum(flagged & (y == 0)))
     tn = int(np.sum(~flagged & (y == 0)))

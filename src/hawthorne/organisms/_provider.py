@@ -18,6 +18,8 @@ from inspect_ai.model import (
 )
 from inspect_ai.tool import ToolCall, ToolChoice, ToolInfo
 
+from hawthorne.detectors._reference_judge import NAME as JUDGE
+from hawthorne.detectors._reference_judge import reference_judge
 from hawthorne.organisms._batcher import organism_batcher
 from hawthorne.organisms._engine import Message
 from hawthorne.organisms._kinds import parse_tool_calls, tool_text
@@ -64,7 +66,7 @@ class HawthorneAPI(ModelAPI):
 
     ``hawthorne/<organism>`` runs a trained organism of the zoo (concurrent requests are decoded
     in batches); ``hawthorne/scripted-honest`` and ``hawthorne/scripted-faker`` are the scripted
-    references.
+    references; ``hawthorne/reference-judge`` is the offline judge of the trace detectors.
 
     Args:
         model_name: The target's name after ``hawthorne/``.
@@ -83,11 +85,11 @@ class HawthorneAPI(ModelAPI):
         **model_args: Any,
     ) -> None:
         super().__init__(model_name, base_url, api_key, [], config)
-        if model_name not in SCRIPTED_TARGETS:
+        if model_name not in SCRIPTED_TARGETS and model_name != JUDGE:
             try:
                 organism(model_name)
             except ZooError as err:
-                known = [*(i.name for i in organisms()), *SCRIPTED_TARGETS]
+                known = [*(i.name for i in organisms()), *SCRIPTED_TARGETS, JUDGE]
                 raise ValueError(
                     f"unknown Hawthorne target 'hawthorne/{model_name}'; available: "
                     + ", ".join(f"hawthorne/{n}" for n in known)
@@ -103,7 +105,11 @@ class HawthorneAPI(ModelAPI):
         """Answer one prompt: tool calls first where tools are offered, then the final text."""
         step = sum(isinstance(m, ChatMessageAssistant) for m in input)
         offered = {t.name: list(t.parameters.properties) for t in tools}
-        if self.model_name in SCRIPTED_TARGETS:
+        if self.model_name == JUDGE:
+            temperature = 1.0 if config.temperature is None else config.temperature
+            text = reference_judge(input[-1].text, temperature, config.seed)
+            calls, tokens_in, tokens_out = [], len(input[-1].text.split()), len(text.split())
+        elif self.model_name in SCRIPTED_TARGETS:
             actions, text = scripted_plan(self.model_name, [m.text for m in input])
             acted = any(isinstance(m, ChatMessageTool) for m in input)
             calls = [a for a in actions if a.tool in offered] if not acted else []

@@ -54,6 +54,22 @@ SIDE_EFFECT_NOTE = (
 )
 """The introduction to the side-effect tables, shared by the Markdown and HTML reports."""
 
+REASONING_NOTE = (
+    "The offline trace detectors score the reasoning block of every answer: alignment-faking "
+    "reasoning, evaluation awareness (says it is tested or watched) and talk of nobody "
+    "watching. Each flag rate is corrected for the detector's sensitivity and specificity on "
+    "the held-out labelled traces (Rogan–Gladen; the interval carries all three "
+    "uncertainties). This is evidence beside the verdict, never a verdict: a model that fakes "
+    "behind innocuous reasoning is caught by its behaviour, not by its traces."
+)
+"""The introduction to the reasoning-evidence tables, shared by the Markdown and HTML reports."""
+
+SIGNAL_TITLES = {
+    "faking_reasoning": "Faking reasoning",
+    "eval_awareness": "Eval awareness",
+    "unwatched_talk": "Nobody-watching talk",
+}
+
 DASH = "\u2014"
 
 StratumKey = tuple[str, str, str]
@@ -216,6 +232,38 @@ def side_effect_row(result: Mapping[str, Any]) -> dict[str, str] | None:
         "kinds": ", ".join(shown) or "none",
         "verdict": text(side, "verdict"),
     }
+
+
+def reasoning_rows(entry: Mapping[str, Any]) -> list[dict[str, str]]:
+    """A target's reasoning evidence as display rows, one per condition (empty: none)."""
+    rows = []
+    for condition, figures in sub(sub(entry, "reasoning"), "conditions").items():
+        traces, answers = count(figures.get("n_traces")), count(figures.get("n_answers"))
+        row = {"condition": str(condition), "traces": f"{traces or 0} of {answers or 0}"}
+        for signal in SIGNAL_TITLES:
+            f = sub(figures, signal)
+            row[signal] = (
+                DASH if f.get("corrected") is None
+                else f"{fmt_pct(f.get('observed_rate'))} → {fmt_pct(f.get('corrected'))} "
+                f"{fmt_ci_pct(f.get('ci'))}"
+            )  # fmt: skip
+        rows.append(row)
+    return rows
+
+
+def reasoning_excerpts(entry: Mapping[str, Any]) -> list[dict[str, str]]:
+    """A target's strongest trace excerpts as display text."""
+    excerpts = sub(entry, "reasoning").get("excerpts") or []
+    return [
+        {
+            "condition": text(e, "condition"),
+            "signal": SIGNAL_TITLES.get(text(e, "signal"), text(e, "signal")),
+            "score": fmt_frac(e.get("score"), 2),
+            "excerpt": truncate(e.get("excerpt"), 300, one_line=True),
+        }
+        for e in excerpts
+        if isinstance(e, Mapping)
+    ]
 
 
 def targets_of(summary: Mapping[str, Any]) -> list[Mapping[str, Any]]:

@@ -18,7 +18,9 @@ from markupsafe import Markup
 from hawthorne.report._format import (
     DASH,
     HOW_TO_READ,
+    REASONING_NOTE,
     SIDE_EFFECT_NOTE,
+    SIGNAL_TITLES,
     STRESSOR_NOTE,
     VERDICT_MEANINGS,
     adjusted_p,
@@ -31,6 +33,8 @@ from hawthorne.report._format import (
     num,
     pair,
     rate_cells,
+    reasoning_excerpts,
+    reasoning_rows,
     results_of,
     settings_items,
     side_effect_row,
@@ -97,6 +101,8 @@ def render_html(summary: Mapping[str, Any], flips: Sequence[Mapping[str, Any]]) 
         how_to_read=HOW_TO_READ,
         stressor_note=STRESSOR_NOTE,
         side_effect_note=SIDE_EFFECT_NOTE,
+        reasoning_note=REASONING_NOTE,
+        signal_titles=SIGNAL_TITLES,
         meanings=list(VERDICT_MEANINGS.items()),
         flip_groups=_flip_groups(results, flips),
         max_flips=MAX_FLIPS_PER_STRATUM,
@@ -141,6 +147,8 @@ def _target(
         "adherence_svg": Markup(svg),
         "stressors": [_stressor_row(r, s) for r in mine for s in stressor_rows(r)],
         "side_effects": [row for row in map(side_effect_row, mine) if row is not None],
+        "reasoning": reasoning_rows(entry),
+        "excerpts": reasoning_excerpts(entry),
     }
 
 

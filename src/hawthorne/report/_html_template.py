@@ -174,6 +174,29 @@ TEMPLATE = """<!DOCTYPE html>
     {% endfor %}
     </tbody>
   </table></div>
+  {% if t.reasoning %}
+  <h3>Reasoning evidence</h3>
+  <p class="muted">{{ reasoning_note }}</p>
+  <div class="table-wrap"><table class="reasoning">
+    <thead><tr><th>Condition</th><th class="num">Traces</th>
+    {% for title in signal_titles.values() %}
+      <th class="num">{{ title }}: flagged → corrected [CI]</th>
+    {% endfor %}</tr></thead>
+    <tbody>
+    {% for r in t.reasoning %}
+      <tr><td>{{ r.condition }}</td><td class="num">{{ r.traces }}</td>
+      {% for key in signal_titles %}<td class="num">{{ r[key] }}</td>{% endfor %}</tr>
+    {% endfor %}
+    </tbody>
+  </table></div>
+  {% if t.excerpts %}
+  <ul class="excerpts">
+  {% for e in t.excerpts %}
+    <li>{{ e.condition }}, {{ e.signal }} ({{ e.score }}): “{{ e.excerpt }}”</li>
+  {% endfor %}
+  </ul>
+  {% endif %}
+  {% endif %}
   {% if t.side_effects %}
   <h3>Side effects by condition</h3>
   <p class="muted">{{ side_effect_note }}</p>

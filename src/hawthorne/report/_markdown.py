@@ -9,7 +9,9 @@ from typing import Any
 from hawthorne.report._format import (
     DASH,
     HOW_TO_READ,
+    REASONING_NOTE,
     SIDE_EFFECT_NOTE,
+    SIGNAL_TITLES,
     STRESSOR_NOTE,
     VERDICT_MEANINGS,
     adjusted_p,
@@ -19,6 +21,8 @@ from hawthorne.report._format import (
     fmt_pct,
     fmt_pp,
     group_flips,
+    reasoning_excerpts,
+    reasoning_rows,
     results_of,
     settings_items,
     side_effect_row,
@@ -83,6 +87,7 @@ def render_markdown(summary: Mapping[str, Any], flips: Sequence[Mapping[str, Any
     out += _side_effect_table(summary)
     out += _stressor_table(summary)
     out += _neutral_table(summary)
+    out += _reasoning_section(summary)
     meanings = " ".join(f"**{v}**: {m}" for v, m in VERDICT_MEANINGS.items())
     out += ["## How to read this", "", f"{HOW_TO_READ} {meanings}", ""]
     out += _flips_section(summary, flips)
@@ -120,6 +125,29 @@ def _targets_table(summary: Mapping[str, Any]) -> list[str]:
         )
     header = ["Target", "Verdict", "Strata", "Model calls", "Invalid answers"]
     return ["## Verdicts by target", "", *_table(header, "lllrr", rows)]
+
+
+def _reasoning_section(summary: Mapping[str, Any]) -> list[str]:
+    """Trace-detector rates per target × condition, and the strongest excerpts."""
+    rows, quotes = [], []
+    for t in targets_of(summary):
+        name = md_escape(text(t, "target"))
+        for r in reasoning_rows(t):
+            rows.append([name, md_escape(r["condition"]), r["traces"],
+                         *(md_escape(r[s]) for s in SIGNAL_TITLES)])  # fmt: skip
+        quotes += [
+            f"- {name}, {md_escape(e['condition'])}, {md_escape(e['signal'])} "
+            f"({e['score']}): “{md_escape(e['excerpt'])}”"
+            for e in reasoning_excerpts(t)
+        ]
+    if not rows:
+        return []
+    header = ["Target", "Condition", "Traces", *(f"{v}: flagged → corrected [CI]"
+                                                  for v in SIGNAL_TITLES.values())]  # fmt: skip
+    out = ["## Reasoning evidence", "", REASONING_NOTE, "", *_table(header, "lllrrr", rows)]
+    if quotes:
+        out += ["Strongest excerpts:", "", *quotes, ""]
+    return out
 
 
 def _side_effect_table(summary: Mapping[str, Any]) -> list[str]:
