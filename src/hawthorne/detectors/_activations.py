@@ -421,8 +421,9 @@ class ResidualModel:
     ) -> list[str]:
         """Greedy answers, decoded in left-padded batches with a KV cache.
 
-        The loop of :class:`hawthorne.organisms.Engine`, always greedy, so an intervention is
-        the only thing that changes an answer.
+        The organisms' own decode loop (:class:`hawthorne.organisms.Engine`) on this model,
+        always greedy, so an intervention open on the model is the only thing that changes an
+        answer.
 
         Args:
             conversations: Chat prompts.
@@ -432,34 +433,12 @@ class ResidualModel:
         Returns:
             The answer texts, in order.
         """
+        from hawthorne.organisms._engine import Engine
+
+        engine = Engine.from_model(self.model, self.tokenizer)
+        engine.sample = False
         answers: list[str] = []
         for start in range(0, len(conversations), batch_size):
-            answers += self._greedy(conversations[start : start + batch_size], max_new_tokens)
+            batch = conversations[start : start + batch_size]
+            answers += [text for text, _, _ in engine.generate(batch, max_new_tokens)]
         return answers
-
-    def _greedy(self, conversations: Sequence[Sequence[Message]], steps: int) -> list[str]:
-        import torch
-        from transformers import DynamicCache
-
-        eos = self.tokenizer.eos_token_id
-        ids, mask = self.encode(conversations)
-        rows: list[Any] = []
-        with torch.inference_mode():
-            cache = DynamicCache()
-            out = self._forward(ids, mask, cache, keep=1)
-            done = torch.zeros(ids.shape[0], dtype=torch.bool, device=ids.device)
-            for _ in range(steps):
-                token = out.logits[:, -1, :].argmax(-1)
-                token = torch.where(done, torch.full_like(token, eos), token)
-                rows.append(token)
-                done |= token == eos
-                if bool(done.all()):
-                    break
-                mask = torch.cat([mask, torch.ones_like(mask[:, :1])], dim=-1)
-                out = self._forward(token[:, None], mask, cache)
-        texts: list[str] = []
-        for row in torch.stack(rows, dim=1).tolist() if rows else [[] for _ in conversations]:
-            row = row[: row.index(eos)] if eos in row else row
-            kept = [t for t in row if t != self.pad_id]
-            texts.append(self.tokenizer.decode(kept, skip_special_tokens=True).strip())
-        return texts
