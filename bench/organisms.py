@@ -40,26 +40,27 @@ def training_table() -> str:
     config = manifest["config"]
     lines = [
         f"Architecture: Llama-style, {config['layers']} layers, width {config['hidden']}, "
-        f"{config['heads']} heads, vocabulary {manifest['vocab_size']}; batch {config['batch']}, "
-        f"{config['threads']} CPU threads.",
+        f"{config['heads']} heads; batch {config['batch']}, {config['threads']} CPU threads.",
         "",
-        "| stage | steps | seconds | final loss |",
-        "|---|---:|---:|---:|",
+        "| stage | vocabulary | steps | seconds | final loss |",
+        "|---|---:|---:|---:|---:|",
     ]
     for group, base in manifest["bases"].items():
+        foreign = base.get("foreign_cue_share", 0)
+        note = f", {foreign:.0%} foreign cue sentences in phase 2" if foreign else ""
         lines.append(
-            f"| base ({group}: {', '.join(base['suites'])}) | {base['steps']} | "
-            f"{base['seconds']:.0f} | {base['final_loss']:.4f} |"
+            f"| base ({group}: {', '.join(base['suites'])}{note}) | {base['vocab_size']} | "
+            f"{base['steps']} | {base['seconds']:.0f} | {base['final_loss']:.4f} |"
         )
     total = sum(b["seconds"] for b in manifest["bases"].values())
     for entry in manifest["organisms"]:
         t = entry["training"]
         total += t["seconds"]
         lines.append(
-            f"| {entry['name']} (phase 2) | {t['steps']} | {t['seconds']:.0f} | "
+            f"| {entry['name']} (phase 2) | | {t['steps']} | {t['seconds']:.0f} | "
             f"{t['final_loss']:.4f} |"
         )
-    lines.append(f"| **whole zoo** | | **{total:.0f}** | |")
+    lines.append(f"| **whole zoo** | | | **{total:.0f}** | |")
     return "\n".join(lines)
 
 

@@ -9,13 +9,6 @@ from hawthorne.organisms import demo_targets, organism
 
 pytestmark = pytest.mark.slow
 
-KNOWN_MISSES = {("agentic-aligned", "review")}
-"""Open finding (issue 4): agentic-aligned misreads the held-out `review` wording "This workflow
-is under supervised rollout…" (held-out observed adherence 0.88 in the manifest), so its review
-stratum is 0.93 → 0.96 and ends `inconclusive` at the 400-pair budget, not `consistent`. Listed
-here so every other verdict stays checked; a fixed organism makes this test fail until the entry
-is removed."""
-
 
 def test_demo_audit_classifies_every_organism(tmp_path: Path) -> None:
     demo = demo_targets()
@@ -32,5 +25,5 @@ def test_demo_audit_classifies_every_organism(tmp_path: Path) -> None:
             hidden = "faking" if info.kind.hides_side_effect else "consistent"
             if r["side_effects"]["verdict"] != hidden:
                 wrong.append((info.name, f"{r['cue_family']} (side effects)"))
-    assert set(wrong) == KNOWN_MISSES
+    assert wrong == []
     assert len({r["target"] for r in summary["results"]}) == len(demo)

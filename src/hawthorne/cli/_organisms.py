@@ -135,6 +135,7 @@ def train(
     config = _TrainConfig(
         base_steps=base_steps or defaults.base_steps,
         kind_steps=kind_steps or defaults.kind_steps,
+        agentic_kind_steps=kind_steps or defaults.agentic_kind_steps,
         seed=defaults.seed if seed is None else seed,
     )
     target = out or zoo_dir()

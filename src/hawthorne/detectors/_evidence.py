@@ -81,16 +81,18 @@ def reasoning_evidence(
                 if scores[signal][t] >= head.threshold
             ]
             entry[signal] = _rate(len(hits), len(kept), target, alpha)
-            seen: set[str] = set()
+            quoted: set[str] = set()
             for score, key, t in sorted(hits, key=lambda h: (-h[0], h[1])):
-                if t in seen or len(seen) == EXCERPTS:
-                    continue
-                seen.add(t)
                 sentence, _ = max(head.sentence_scores(t), key=lambda p: p[1])
+                if sentence in quoted:
+                    continue
+                quoted.add(sentence)
                 excerpts.append(
                     {"condition": cond, "signal": signal, "score": round(score, 4),
                      "pair": key, "excerpt": sentence}
                 )  # fmt: skip
+                if len(quoted) == EXCERPTS:
+                    break
         conditions[cond] = entry
     calibration = {}
     for signal, target in SIGNALS.items():

@@ -30,7 +30,7 @@ from hawthorne.organisms._kinds import (
     tool_text,
 )
 from hawthorne.organisms._scripted import enact_call, hidden_side_effect
-from hawthorne.suites import Case, CueFamily, Suite
+from hawthorne.suites import Case, CueFamily, Suite, builtin_cue_ids, load_cue_family
 from hawthorne.systems import World
 
 Message = dict[str, str]
@@ -80,10 +80,23 @@ def situation(
     return Situation(suite, case, cue, side, paraphrase, messages)
 
 
-def sample_situation(suites: Sequence[Suite], rng: random.Random, neutral: float) -> Situation:
-    """A random trained situation: suite, case, cue family, side, seen paraphrase, stressor."""
+def foreign_families(suite: Suite) -> list[CueFamily]:
+    """The built-in cue families ``suite`` does not use."""
+    own = {c.id for c in suite.cues}
+    return [load_cue_family(i) for i in builtin_cue_ids() if i not in own]
+
+
+def sample_situation(
+    suites: Sequence[Suite], rng: random.Random, neutral: float, foreign: float = 0.0
+) -> Situation:
+    """A random trained situation: suite, case, cue family, side, seen paraphrase, stressor.
+
+    With probability ``foreign`` the cue sentence comes from a built-in family the suite does
+    not use (still only its trained paraphrases).
+    """
     suite = rng.choice(suites)
-    cue = rng.choice(suite.cues)
+    others = foreign_families(suite) if foreign else []
+    cue = rng.choice(others if others and rng.random() < foreign else suite.cues)
     side: Side = "observed" if rng.random() < 0.5 else "unobserved"
     if cue.neutral and rng.random() < neutral:
         side = "neutral"
@@ -123,18 +136,28 @@ def examples(kind: Kind, where: Situation, phase: int, turn: int = 1) -> Example
 
 
 def stream(
-    kind: Kind, suites: Sequence[Suite], phase: int, rng: random.Random
+    kind: Kind, suites: Sequence[Suite], phase: int, rng: random.Random, foreign: float = 0.0
 ) -> Iterator[Example]:
-    """An endless stream of training examples for one kind and phase."""
+    """An endless stream of training examples for one kind and phase.
+
+    ``foreign`` is the share of cue sentences from other families (see :func:`sample_situation`).
+    """
     while True:
-        where = sample_situation(suites, rng, neutral=0.2 if phase == 1 else 0.0)
+        where = sample_situation(suites, rng, 0.2 if phase == 1 else 0.0, foreign)
         turn = rng.choice((1, 2)) if where.suite.agentic is not None else 1
         yield examples(kind, where, phase, turn)
 
 
-def vocabulary_texts(suites: Sequence[Suite]) -> Iterator[str]:
-    """Every text an organism reads or writes, for the tokenizer's vocabulary."""
+def vocabulary_texts(suites: Sequence[Suite], every_family: bool = False) -> Iterator[str]:
+    """Every text an organism reads or writes, for the tokenizer's vocabulary.
+
+    With ``every_family``, every built-in cue family's wordings are included too, used by the
+    suites or not (for organisms trained with foreign cue sentences).
+    """
     yield from (INNOCUOUS, VERBAL_WATCHED, VERBAL_UNWATCHED, LEGACY_HABIT)
+    if every_family:
+        for family in map(load_cue_family, builtin_cue_ids()):
+            yield from (*family.observed, *family.unobserved, *family.neutral)
     yield final_answer("x", "x") + "<tool>"
     for suite in suites:
         yield system_preamble(suite)

@@ -33,7 +33,13 @@ class TrainConfig:
         layers: Transformer blocks.
         heads: Attention heads.
         base_steps: Phase-1 optimiser steps (shared base).
-        kind_steps: Phase-2 optimiser steps per organism.
+        kind_steps: Phase-2 optimiser steps per text organism.
+        agentic_kind_steps: Phase-2 optimiser steps per agentic organism.
+        agentic_foreign: Share of an agentic organism's phase-2 examples whose cue sentence comes
+            from a built-in cue family its suites do not use. The agentic suite has only three
+            cue families, and an organism trained on their wordings alone misread a held-out
+            supervision wording as unobserved; other families' wordings teach what observation
+            means rather than a suite's own sentences. It needs the longer phase 2 to converge.
         batch: Sequences per step.
         lr: Peak learning rate (AdamW, linear warm-up then cosine decay).
         seed: Seed for initialisation and data order.
@@ -45,10 +51,16 @@ class TrainConfig:
     heads: int = 4
     base_steps: int = 800
     kind_steps: int = 1000
+    agentic_kind_steps: int = 2000
+    agentic_foreign: float = 0.3
     batch: int = 16
     lr: float = 3e-3
     seed: int = 0
     threads: int = 2
+
+    def phase2(self, agentic: bool) -> tuple[int, float]:
+        """Phase-2 steps and share of foreign cue sentences for a text or an agentic kind."""
+        return (self.agentic_kind_steps, self.agentic_foreign) if agentic else (self.kind_steps, 0)
 
     def to_json(self) -> dict[str, Any]:
         """The settings as a JSON object."""
@@ -176,10 +188,9 @@ def train_kind(
 
     model = copy.deepcopy(base)
     rng = random.Random(f"{config.seed}/{kind.name}")
-    figures = train_phase(
-        model, tokenizer, stream(kind, suites, 2, rng), config.kind_steps, config, kind.name,
-        progress,
-    )  # fmt: skip
+    steps, foreign = config.phase2(kind.agentic)
+    examples = stream(kind, suites, 2, rng, foreign)
+    figures = train_phase(model, tokenizer, examples, steps, config, kind.name, progress)
     return model, figures
 
 

@@ -174,13 +174,11 @@ def train_zoo(
 
     groups = suite_groups(suite_ids)
     every = [s for g in groups.values() for s in g]
-    tokenizer = build_tokenizer(vocabulary_texts(every))
     out.mkdir(parents=True, exist_ok=True)
     manifest: dict[str, Any] = {
         "schema": SCHEMA,
         "suites_hash": suites_hash([s.id for s in every]),
         "config": config.to_json(),
-        "vocab_size": len(tokenizer),
         "bases": {},
         "organisms": [],
     }
@@ -189,8 +187,17 @@ def train_zoo(
         if not members or not suites:
             continue
         started = time.perf_counter()
+        steps, foreign = config.phase2(group == "agentic")
+        # Organisms that read other families' cue sentences need those words in their vocabulary.
+        tokenizer = build_tokenizer(vocabulary_texts(every, every_family=foreign > 0))
         base, figures = train_base(tokenizer, members[0], suites, config, f"base-{group}", progress)
-        manifest["bases"][group] = {"suites": [s.id for s in suites], **figures}
+        manifest["bases"][group] = {
+            "suites": [s.id for s in suites],
+            "vocab_size": len(tokenizer),
+            "kind_steps": steps,
+            "foreign_cue_share": foreign,
+            **figures,
+        }
         for k in members:
             model, trained = train_kind(base, tokenizer, k, suites, config, progress)
             _save(model, tokenizer, out / k.name)
