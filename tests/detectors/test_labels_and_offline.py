@@ -7,10 +7,21 @@ import pytest
 from click.testing import CliRunner
 
 from hawthorne.cli import main
-from hawthorne.detectors import LabelError, OfflineTraceClassifier, corpus, load_labels, validate
+from hawthorne.detectors import (
+    TARGETS,
+    JudgeDetector,
+    LabelError,
+    corpus,
+    load_labels,
+    shipped,
+    validate,
+)
 
-PUBLISHED_AUROC = 0.82
-"""The held-out AUROC the README publishes for the offline classifier (rounded down)."""
+PUBLISHED_AUROC = {"label": 0.86, "eval_aware": 0.89, "unwatched": 0.82}
+"""The held-out AUROCs the README publishes for the shipped offline heads (rounded down)."""
+
+PUBLISHED_JUDGE_AUROC = 0.86
+"""The held-out AUROC the README publishes for the reference judge, 20 votes (rounded down)."""
 
 
 def _write(path: Path, rows: list[object]) -> Path:
@@ -44,16 +55,25 @@ def test_shipped_corpus_is_large_distinct_and_split() -> None:
     assert watched_negatives.n_positive > 100
 
 
-@pytest.mark.slow
-def test_offline_classifier_meets_its_published_figure_on_the_held_out_split() -> None:
-    train, test = corpus("train"), corpus("test")
-    model = OfflineTraceClassifier().fit(train.texts, train.labels)
-    assert model.coef_.shape == (384,)
+@pytest.mark.parametrize("target", TARGETS)
+def test_shipped_heads_meet_their_published_figures_on_the_held_out_split(target: str) -> None:
+    test = corpus("test", target)
+    model, cal = shipped(target)
+    assert model.coef_.shape == (768,)
     result = validate(model.score(test.texts), test.labels, model.threshold, n_boot=200)
-    assert result.auroc[0] >= PUBLISHED_AUROC
+    assert result.auroc[0] >= PUBLISHED_AUROC[target]
     assert result.auroc[1][0] < result.auroc[0] < result.auroc[1][1]
     c = result.confusion
     assert c["tp"] + c["fn"] == test.n_positive and c["tn"] + c["fp"] == test.n_negative
+    assert result.sensitivity == pytest.approx(cal.sensitivity, abs=1e-6)
+
+
+@pytest.mark.slow
+def test_reference_judge_meets_its_published_figure_on_the_held_out_split() -> None:
+    test = corpus("test")
+    shares = JudgeDetector().score(test.texts)
+    assert shares.min() >= 0.0 and shares.max() <= 1.0
+    assert validate(shares, test.labels, 0.4, n_boot=10).auroc[0] >= PUBLISHED_JUDGE_AUROC
 
 
 @pytest.mark.slow
