@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/sequential.py
 	$(BIN)/python bench/overhead.py
 	$(BIN)/python bench/organisms.py
+	$(BIN)/python bench/whitebox.py
 
 clean:
 	rm -rf $(VENV) .hawthorne-cache runs

@@ -10,6 +10,7 @@ from hawthorne.cli._gate import gate
 from hawthorne.cli._organisms import organisms_group
 from hawthorne.cli._run import report, run
 from hawthorne.cli._suites import suites
+from hawthorne.cli._whitebox import whitebox
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -24,5 +25,6 @@ main.add_command(gate)
 main.add_command(suites)
 main.add_command(organisms_group)
 main.add_command(detectors_group)
+main.add_command(whitebox)
 
 __all__ = ["main"]

@@ -37,6 +37,12 @@ from hawthorne.detectors._whitebox import (
     cue_prompts,
     poser_inputs,
 )
+from hawthorne.detectors._whitebox_audit import (
+    WHITEBOX_METHODS,
+    WhiteboxError,
+    whitebox_audit,
+    write_whitebox,
+)
 
 _INSPECT_ADAPTERS = ("JudgeDetector", "action_consistency", "offline_trace", "trace_judge")
 """Public names whose module imports Inspect: loaded on first use."""
@@ -71,6 +77,8 @@ __all__ = [
     "TARGETS",
     "Validation",
     "Vote",
+    "WHITEBOX_METHODS",
+    "WhiteboxError",
     "action_consistency",
     "answer_decisions",
     "corpus",
@@ -91,4 +99,6 @@ __all__ = [
     "tally",
     "trace_judge",
     "validate",
+    "whitebox_audit",
+    "write_whitebox",
 ]

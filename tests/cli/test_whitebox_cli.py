@@ -1,0 +1,87 @@
+"""`hawthorne whitebox`: findings into the run folder, Poser mode, clean errors on bad input."""
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import torch
+from click.testing import CliRunner
+
+from hawthorne.cli import main
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_thread() -> Iterator[None]:
+    # Tiny organisms: a second torch thread only adds hand-offs on a busy machine.
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def _invoke(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["whitebox", *args])
+    out = result.output + (result.stderr if result.stderr_bytes else "")
+    assert "Traceback" not in out
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, out
+
+
+SMALL = ("--cases", "4", "--control-cases", "8")
+
+
+def test_steering_on_the_faker_writes_findings(tmp_path: Path) -> None:
+    code, text = _invoke("faker", "--method", "steering", *SMALL, "--out", str(tmp_path))
+    assert code == 0, text
+    assert "steering" in text and "whitebox.json" in text
+    found = json.loads((tmp_path / "whitebox.json").read_text())
+    assert found["schema"] == "hawthorne.whitebox/1"
+    assert found["suites"] == ["soc-triage"] and found["poser"] is False
+    assert list(found["methods"]) == ["steering"]
+    steering = found["methods"]["steering"]
+    assert steering["status"] == "ok"
+    assert steering["score"] >= 0.75  # the faker falls back to legacy under steering
+    assert set(steering["best"]) == {"layer", "alpha"}
+    assert [r["layer"] for r in steering["effect_by_layer"]] == [0, 1]
+    assert steering["n"]["prompts"] == 4 and steering["settings"]["alphas"]
+    assert found["settings"]["cases"] == 4 and found["settings"]["control_cases"] == 8
+    markdown = (tmp_path / "whitebox.md").read_text()
+    assert "| steering | ok |" in markdown and "effect by layer" in markdown
+
+
+def test_poser_mode_reports_steering_and_probe_not_applicable(tmp_path: Path) -> None:
+    code, text = _invoke(
+        "faker", "--poser", "--method", "steering", "--method", "probe", "--method", "noise",
+        *SMALL, "--out", str(tmp_path),
+    )  # fmt: skip
+    assert code == 0, text
+    found = json.loads((tmp_path / "whitebox.json").read_text())
+    assert found["poser"] is True
+    for method in ("steering", "probe"):
+        assert found["methods"][method]["status"] == "not applicable"
+        assert "Poser mode" in found["methods"][method]["reason"]
+    noise = found["methods"]["noise"]
+    assert noise["status"] == "ok" and set(noise["best"]) == {"layer", "scale"}
+    assert "not applicable in Poser mode" in (tmp_path / "whitebox.md").read_text()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("no-such-model",), "unknown organism"),
+        (("{tmp}/missing/dir",), "no such directory"),
+        (("{tmp}",), "not a Hugging Face model directory"),
+        (("faker", "--suite", "no-such-suite"), "unknown suite"),
+        (("faker", "--suite", "change-rollout"), "agentic"),
+        (("faker", "--method", "magic"), "Invalid value"),
+    ],
+)
+def test_bad_input_exits_2_with_a_clear_message(
+    tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    code, text = _invoke(*(a.format(tmp=tmp_path) for a in args), "--out", str(tmp_path / "o"))
+    assert code == 2, text
+    assert message in text
+    assert not (tmp_path / "o" / "whitebox.json").exists()
