@@ -2,7 +2,10 @@
 
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 _ROOT = Path(tempfile.mkdtemp(prefix="hawthorne-tests-"))
 # Set before anything imports Inspect: it reads these at import time.
@@ -12,3 +15,18 @@ os.environ["INSPECT_CACHE_DIR"] = str(_ROOT / "inspect-cache")
 os.environ["INSPECT_LOG_DIR"] = str(_ROOT / "logs")
 os.environ.setdefault("INSPECT_DISPLAY", "none")
 os.environ["HF_HUB_OFFLINE"] = "1"
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread() -> Iterator[None]:
+    """Torch on one thread for a module.
+
+    The organisms are tiny, so a second thread only adds hand-offs, and on a busy machine two
+    spinning threads per process slow such tests manyfold.
+    """
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

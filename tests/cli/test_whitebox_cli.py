@@ -1,23 +1,14 @@
 """`hawthorne whitebox`: findings into the run folder, Poser mode, clean errors on bad input."""
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import torch
 from click.testing import CliRunner
 
 from hawthorne.cli import main
 
-
-@pytest.fixture(scope="module", autouse=True)
-def one_thread() -> Iterator[None]:
-    # Tiny organisms: a second torch thread only adds hand-offs on a busy machine.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _invoke(*args: str) -> tuple[int, str]:

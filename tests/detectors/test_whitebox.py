@@ -6,7 +6,6 @@ zoo, not for its exact figures: the faker must move and the aligned organism mus
 """
 
 import inspect
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -41,14 +40,7 @@ CONVERSATIONS = [
 ]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread() -> Iterator[None]:
-    # The models are tiny: a second torch thread only adds hand-offs, and on a busy machine
-    # two spinning threads per process slow these tests twentyfold.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")
