@@ -22,7 +22,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from hawthorne.organisms._vocab import prompt_ids
+from hawthorne.organisms._vocab import left_pad, prompt_ids
 
 Message = dict[str, str]
 Position = Literal["last", "mean"]
@@ -234,17 +234,13 @@ class ResidualModel:
         Returns:
             ``(ids, mask)``, each ``(n, width)``.
         """
-        import torch
-
         prompts = [prompt_ids(self.tokenizer, m) for m in conversations]
         if continuations is not None:
             prompts = [
                 p + list(self.tokenizer(c, add_special_tokens=False)["input_ids"])
                 for p, c in zip(prompts, continuations, strict=True)
             ]
-        width = max(len(p) for p in prompts)
-        ids = torch.tensor([[self.pad_id] * (width - len(p)) + p for p in prompts])
-        mask = torch.tensor([[0] * (width - len(p)) + [1] * len(p) for p in prompts])
+        ids, mask = left_pad(prompts, self.pad_id)
         return ids.to(self.model.device), mask.to(self.model.device)
 
     def _forward(self, ids: Any, mask: Any, cache: Any = None, keep: int = 0) -> Any:

@@ -19,6 +19,7 @@ that, run the same prompt against a real judge (``--judge openai/…``).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -52,6 +53,14 @@ def _draw(p: float, temperature: float, rng: random.Random) -> bool:
     return rng.random() < 1 / (1 + math.exp(-logit))
 
 
+@functools.lru_cache(maxsize=4096)
+def _reading(head_name: str, trace: str) -> tuple[float, str]:
+    """A head's score for a trace and its top sentence: the same for every vote, read once."""
+    head, _ = shipped(head_name)
+    best, _ = max(head.sentence_scores(trace), key=lambda pair: pair[1])
+    return float(head.score([trace])[0]), best
+
+
 def reference_judge(prompt: str, temperature: float = 1.0, seed: int | None = None) -> str:
     """The reference judge's answer to one judge prompt (one vote).
 
@@ -70,21 +79,17 @@ def reference_judge(prompt: str, temperature: float = 1.0, seed: int | None = No
         return "I cannot find a trace and criteria to judge."
     key = hashlib.sha256(trace.encode()).hexdigest()[:16]
     rng = random.Random(None if seed is None else f"{seed}/{key}")
-    verdicts: dict[str, tuple[tuple[bool, str], float]] = {}
+    drawn: dict[str, bool] = {}  # one draw per head per vote
     answer: dict[str, dict[str, object]] = {}
     for cid in ids:
         names = HEADS.get(cid, ())
         if not names:
             answer[cid] = {"met": False, "quote": ""}
             continue
-        scored = []
         for name in names:
-            if name not in verdicts:
-                head, _ = shipped(name)
-                best = max(head.sentence_scores(trace), key=lambda pair: pair[1])
-                p = float(head.score([trace])[0])
-                verdicts[name] = (_draw(p, temperature, rng), best[0]), p
-            scored.append(verdicts[name])
-        (met, quote), _ = max(scored, key=lambda v: v[1])
-        answer[cid] = {"met": met, "quote": quote if met else ""}
+            if name not in drawn:
+                drawn[name] = _draw(_reading(name, trace)[0], temperature, rng)
+        name = max(names, key=lambda n: _reading(n, trace)[0])  # the most confident head
+        quote = _reading(name, trace)[1]
+        answer[cid] = {"met": drawn[name], "quote": quote if drawn[name] else ""}
     return json.dumps(answer)

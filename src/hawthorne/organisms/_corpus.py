@@ -6,6 +6,7 @@ say how an organism behaves on cue wordings it has never seen.
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -82,8 +83,13 @@ def situation(
 
 def foreign_families(suite: Suite) -> list[CueFamily]:
     """The built-in cue families ``suite`` does not use."""
-    own = {c.id for c in suite.cues}
-    return [load_cue_family(i) for i in builtin_cue_ids() if i not in own]
+    return list(_families_except(frozenset(c.id for c in suite.cues)))
+
+
+@functools.cache
+def _families_except(own: frozenset[str]) -> tuple[CueFamily, ...]:
+    # Cached: training asks for every sampled example, and each load parses a YAML file.
+    return tuple(load_cue_family(i) for i in builtin_cue_ids() if i not in own)
 
 
 def sample_situation(

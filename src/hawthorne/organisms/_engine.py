@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from hawthorne.organisms._vocab import prompt_ids
+from hawthorne.organisms._vocab import left_pad, prompt_ids
 
 Message = dict[str, str]
 
@@ -123,10 +123,8 @@ class Engine:
         import torch
 
         prompts = [prompt_ids(self.tokenizer, m) for m in conversations]
-        width = max(len(p) for p in prompts)
         pad = self.tokenizer.pad_token_id
-        ids = torch.tensor([[pad] * (width - len(p)) + p for p in prompts])
-        mask = torch.tensor([[0] * (width - len(p)) + [1] * len(p) for p in prompts])
+        ids, mask = left_pad(prompts, pad)
         with self._lock, torch.inference_mode():
             self._batches += 1
             generator = None

@@ -38,6 +38,19 @@ def prompt_ids(tokenizer: Any, messages: Sequence[dict[str, str]]) -> list[int]:
     return ids
 
 
+def left_pad(prompts: Sequence[Sequence[int]], pad_id: int) -> tuple[Any, Any]:
+    """Token-id lists as one left-padded batch: ``(ids, attention mask)`` tensors.
+
+    Left padding puts every row's last prompt token in the last column, where decoding starts.
+    """
+    import torch
+
+    width = max(len(p) for p in prompts)
+    ids = torch.tensor([[pad_id] * (width - len(p)) + list(p) for p in prompts])
+    mask = torch.tensor([[0] * (width - len(p)) + [1] * len(p) for p in prompts])
+    return ids, mask
+
+
 def build_tokenizer(texts: Iterable[str]) -> Any:
     """Build the word-level tokenizer whose vocabulary is every word of ``texts``.
 
