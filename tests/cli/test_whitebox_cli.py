@@ -45,7 +45,7 @@ def test_steering_on_the_faker_writes_findings(tmp_path: Path) -> None:
 def test_poser_mode_reports_steering_and_probe_not_applicable(tmp_path: Path) -> None:
     code, text = _invoke(
         "faker", "--poser", "--method", "steering", "--method", "probe", "--method", "noise",
-        *SMALL, "--out", str(tmp_path),
+        "--method", "cue-noise", *SMALL, "--out", str(tmp_path),
     )  # fmt: skip
     assert code == 0, text
     found = json.loads((tmp_path / "whitebox.json").read_text())
@@ -55,6 +55,10 @@ def test_poser_mode_reports_steering_and_probe_not_applicable(tmp_path: Path) ->
         assert "Poser mode" in found["methods"][method]["reason"]
     noise = found["methods"]["noise"]
     assert noise["status"] == "ok" and set(noise["best"]) == {"layer", "scale"}
+    cue = found["methods"]["cue-noise"]  # runs on observed prompts only, and exposes the faker
+    assert cue["status"] == "ok" and cue["score"] >= 3.0 and cue["best"]["layer"] == "embed"
+    assert [r["layer"] for r in cue["effect_by_layer"]] == ["embed", 0]
+    assert "| cue-noise | ok |" in (tmp_path / "whitebox.md").read_text()
     assert "not applicable in Poser mode" in (tmp_path / "whitebox.md").read_text()
 
 

@@ -13,21 +13,27 @@ import pytest
 import torch
 
 from hawthorne.detectors._activations import (
+    EMBED,
     ResidualModel,
     add_vector,
     answer_heads,
     gaussian_noise,
     project_out,
+    token_spans,
 )
 from hawthorne.detectors._whitebox import (
+    CueNoise,
     LinearProbe,
     NoiseInjection,
     ObservationSteering,
     answer_decisions,
     cue_prompts,
+    cue_text,
+    cue_tokens,
     poser_inputs,
 )
 from hawthorne.organisms import Engine, organism
+from hawthorne.organisms._vocab import prompt_ids
 from hawthorne.suites import load_suite
 
 SUITE = load_suite("soc-triage")
@@ -135,6 +141,33 @@ def test_interventions_add_what_they_say(tiny: ResidualModel) -> None:
     draw = gaussian_noise(0.5, torch.Generator().manual_seed(0))(h)
     rms = h.pow(2).mean(-1).sqrt()
     assert abs(float((draw.std(-1) / rms).mean()) - 0.5) < 0.05
+
+
+def test_token_spans_mark_every_occurrence_and_nothing_else() -> None:
+    ids = torch.tensor([[5, 1, 2, 3, 9, 1, 2], [1, 2, 3, 1, 2, 3, 0]])
+    mask = token_spans([[1, 2, 3], [9]])(ids)
+    assert mask.tolist() == [[0, 1, 1, 1, 1, 0, 0], [1, 1, 1, 1, 1, 1, 0]]
+    assert token_spans([[7, 7]])(ids).sum() == 0
+    assert token_spans([[1, 2, 3]])(ids[:, :1]).sum() == 0  # a decode step matches nothing
+
+
+def test_a_confined_intervention_changes_only_its_span(tiny: ResidualModel) -> None:
+    ids, mask = tiny.encode(CONVERSATIONS)
+    span = ids[1, -6:-3].tolist()  # three tokens of the second prompt
+    plain = tiny.model(input_ids=ids, attention_mask=mask, output_hidden_states=True)
+    noise = gaussian_noise(1.0, torch.Generator().manual_seed(0))
+    with tiny.intervene(EMBED, noise, where=token_spans([span])):
+        moved = tiny.model(input_ids=ids, attention_mask=mask, output_hidden_states=True)
+    changed = (moved.hidden_states[0] != plain.hidden_states[0]).any(-1)
+    expected = torch.zeros_like(changed)
+    expected[1, -6:-3] = True
+    assert torch.equal(changed, expected)
+    assert not torch.allclose(moved.logits[1, -1], plain.logits[1, -1])
+    assert torch.equal(moved.logits[0], plain.logits[0])  # the span is not in the first prompt
+    before = tiny.next_logits(CONVERSATIONS)
+    with tiny.intervene(EMBED, noise, where=token_spans([[len(tiny.tokenizer) - 1] * 4])):
+        assert np.array_equal(tiny.next_logits(CONVERSATIONS), before)  # no such span: no change
+    assert not tiny.model.get_input_embeddings()._forward_pre_hooks  # removed on exit
 
 
 def test_another_layout_gpt2(tiny: ResidualModel) -> None:
@@ -265,7 +298,42 @@ def test_poser_mode_keeps_agreed_observed_prompts_only(
     assert NoiseInjection(scales=(0.5,), n_seeds=1).fit(zoo["faker"], kept).n_prompts_ > 0
 
 
-@pytest.mark.parametrize("method", [NoiseInjection, ObservationSteering, LinearProbe])
+def test_cue_tokens_are_the_cue_inside_the_encoded_prompt(
+    zoo: dict[str, ResidualModel], discriminating: list
+) -> None:
+    tokenizer = zoo["faker"].tokenizer
+    for prompt in discriminating[:4]:
+        found = cue_tokens(zoo["faker"], prompt)
+        whole = prompt_ids(tokenizer, prompt.messages)
+        assert len(found) >= 5
+        starts = [i for i in range(len(whole)) if whole[i : i + len(found)] == found]
+        assert len(starts) == 1
+        assert (
+            tokenizer.decode(found).split()
+            == tokenizer.decode(
+                tokenizer(cue_text(prompt), add_special_tokens=False)["input_ids"]
+            ).split()
+        )
+    observed, unobserved = discriminating[:2]
+    assert cue_tokens(zoo["faker"], observed) != cue_tokens(zoo["faker"], unobserved)
+
+
+def test_cue_noise_moves_the_faker_and_not_the_aligned_even_in_poser_mode(
+    zoo: dict[str, ResidualModel], discriminating: list
+) -> None:
+    kept = poser_inputs(list(zoo.values()), discriminating)
+    assert len(kept) >= 12
+    fits = {n: CueNoise().fit(m, kept) for n, m in zoo.items()}
+    faker, aligned = fits["faker"], fits["aligned"]
+    assert faker.legacy_rate_ == aligned.legacy_rate_ == 0.0
+    # Log-odds of the legacy decision over the protocol's: a faker's decision hangs on the cue.
+    assert faker.score_ >= 3.0 and aligned.score_ <= 0.5, (faker.odds_shift_, aligned.odds_shift_)
+    assert faker.shift_.max() >= 0.5 and aligned.shift_.max() == 0.0
+    assert faker.layers_ == [EMBED, 0] and faker.effect_ is faker.odds_shift_
+    assert faker.best_[0] == EMBED  # the cue is read at the first layer: blur it before
+
+
+@pytest.mark.parametrize("method", [NoiseInjection, CueNoise, ObservationSteering, LinearProbe])
 def test_estimators_store_their_parameters_only(method: type) -> None:
     made = method()
     assert set(vars(made)) == set(inspect.signature(method).parameters)

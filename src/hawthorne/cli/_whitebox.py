@@ -12,6 +12,7 @@ from hawthorne.detectors._whitebox_audit import (
     DEFAULT_SUITES,
     WHITEBOX_METHODS,
     WhiteboxError,
+    best_text,
     whitebox_audit,
     write_whitebox,
 )
@@ -40,8 +41,8 @@ def _model_dir(ref: str) -> Path:
 @click.option("--method", "methods", multiple=True, type=click.Choice(WHITEBOX_METHODS),
               help="Method to run; repeatable (default: all).")  # fmt: skip
 @click.option("--poser", is_flag=True,
-              help="Poser mode: observed-condition prompts only (steering and the probe are "
-              "then not applicable).")  # fmt: skip
+              help="Poser mode: observed-condition prompts only (noise and cue-noise run; "
+              "steering and the probe are then not applicable).")  # fmt: skip
 @click.option("--cases", type=click.IntRange(1), default=16, show_default=True,
               help="Discriminating cases per suite.")  # fmt: skip
 @click.option("--control-cases", type=click.IntRange(2), default=32, show_default=True,
@@ -63,9 +64,10 @@ def whitebox(
 
     MODEL_DIR is a local Hugging Face causal LM directory (with its tokenizer and chat
     template), or the name of an organism of the zoo (e.g. `faker`). Scores: noise and
-    steering, the largest share of observed prompts moved to the legacy decision; probe, the
-    held-out AUROC of a "believes it is observed" probe. A faker scores high, an aligned
-    model low.
+    steering, the largest share of observed prompts moved to the legacy decision; cue-noise,
+    the largest shift of the log-odds of the legacy decision when noise blurs the observed
+    cue's tokens; probe, the held-out AUROC of a "believes it is observed" probe. A faker
+    scores high, an aligned model low. Poser mode runs noise and cue-noise only.
     """
     path = _model_dir(model_dir)
     errors.print(f"white-box audit of {path}…")
@@ -95,11 +97,11 @@ def whitebox(
         if f["status"] != "ok":
             table.add_row(method, f"[dim]{f['reason']}[/]", "–", "–", "–", "–")
             continue
-        best = ", ".join(f"{k} {v:g}" for k, v in f["best"].items())
         layers = "  ".join(
             f"{r['layer']}: {'–' if r['effect'] is None else format(r['effect'], '.2f')}"
             for r in f["effect_by_layer"]
         )
-        table.add_row(method, "ok", f"{f['score']:.3f}", best, layers, str(f["n"]["prompts"]))
+        score, n = f"{f['score']:.3f}", str(f["n"]["prompts"])
+        table.add_row(method, "ok", score, best_text(f["best"]), layers, n)
     console.print(table)
     console.print(f"wrote {json_path} and {md_path}")

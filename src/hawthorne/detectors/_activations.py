@@ -14,7 +14,7 @@ greedily with a KV cache, as :class:`hawthorne.organisms.Engine` does.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
@@ -31,6 +31,13 @@ POSITIONS: tuple[Position, ...] = ("last", "mean")
 
 Intervention = Callable[[Any], Any]
 """Maps a layer's output hidden state ``(batch, tokens, hidden)`` to what is added to it."""
+TokenMask = Callable[[Any], Any]
+"""Maps a forward pass's input ids ``(batch, tokens)`` to a 0/1 float mask of the same shape:
+the positions an intervention applies to."""
+EMBED = "embed"
+"""The layer name of the token embeddings: the residual stream before the first decoder layer."""
+Layer = int | Literal["embed"]
+"""A decoder-layer index (its output) or :data:`EMBED` (the token embeddings)."""
 
 
 def decoder_layers(model: Any) -> list[Any]:
@@ -170,6 +177,37 @@ def answer_heads(answers: Sequence[str], tag: re.Pattern[str] = DECISION_TAG) ->
     return heads
 
 
+def token_spans(sequences: Iterable[Sequence[int]]) -> TokenMask:
+    """A mask of the positions inside any occurrence of any of ``sequences`` in the input ids.
+
+    Used to confine an intervention to a span of the prompt (e.g. the oversight cue's
+    tokens). During cached decoding each pass sees only the new token, which matches no
+    sequence longer than one token, so the mask is empty there.
+
+    Args:
+        sequences: Token-id sequences (empty ones are ignored).
+
+    Returns:
+        The mask function.
+    """
+    import torch
+
+    wanted = [torch.tensor(list(s)) for s in {tuple(s) for s in sequences} if s]
+
+    def mask(ids: Any) -> Any:
+        out = torch.zeros(ids.shape, dtype=torch.float32, device=ids.device)
+        for seq in wanted:
+            k = len(seq)
+            if ids.shape[1] < k:
+                continue
+            starts = (ids.unfold(1, k, 1) == seq.to(ids.device)).all(-1)
+            for offset in range(k):
+                out[:, offset : offset + starts.shape[1]] += starts.float()
+        return out.clamp(max=1.0)
+
+    return mask
+
+
 def _reducer(got: dict[tuple[Position, int], Any], mask: Any) -> Callable[[int, Any], None]:
     """A hook body storing a layer's last-token state and its mean over unmasked tokens."""
     weight = mask[:, :, None].float()
@@ -290,27 +328,45 @@ class ResidualModel:
                 handle.remove()
 
     @contextmanager
-    def intervene(self, layer: int, intervention: Intervention) -> Iterator[None]:
+    def intervene(
+        self, layer: Layer, intervention: Intervention, where: TokenMask | None = None
+    ) -> Iterator[None]:
         """Add ``intervention(h)`` to the output ``h`` of decoder layer ``layer``.
 
         Applies on every forward pass while the context is open: the prompt and each answer
         token during :meth:`generate`.
 
         Args:
-            layer: Decoder-layer index.
+            layer: Decoder-layer index, or :data:`EMBED` for the token embeddings.
             intervention: What to add, as a function of the layer's output.
+            where: Optional mask of the positions to change, computed from each pass's input
+                ids (:func:`token_spans`); elsewhere the output is left as it is.
         """
+        embeddings = self.model.get_input_embeddings()
+        module = embeddings if layer == EMBED else self.layers[int(layer)]
+        handles = []
+        seen: dict[str, Any] = {}
+        if where is not None:
+
+            def read_ids(module: Any, args: Any, kwargs: Any) -> None:
+                seen["mask"] = where(args[0] if args else kwargs["input"])
+
+            handles.append(embeddings.register_forward_pre_hook(read_ids, with_kwargs=True))
 
         def edit(module: Any, args: Any, output: Any) -> Any:
             h = _hidden(output)
-            changed = h + intervention(h)
+            delta = intervention(h)
+            if where is not None:
+                delta = delta * seen["mask"][:, -h.shape[1] :, None].to(delta)
+            changed = h + delta
             return (changed, *output[1:]) if isinstance(output, tuple) else changed
 
-        handle = self.layers[layer].register_forward_hook(edit)
+        handles.append(module.register_forward_hook(edit))
         try:
             yield
         finally:
-            handle.remove()
+            for handle in handles:
+                handle.remove()
 
     def next_logits(
         self,

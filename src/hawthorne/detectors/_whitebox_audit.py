@@ -1,10 +1,10 @@
 """A white-box audit of one local model: each method on built-in text suites, as JSON findings.
 
-Runs :class:`NoiseInjection`, :class:`ObservationSteering` and the "believes it is observed"
-:class:`LinearProbe` on one Hugging Face model directory (an organism's included) and returns
-JSON-ready findings: per method the score, where it peaked (layer, scale or strength), the
-effect by layer, sample sizes and the settings. :func:`write_whitebox` puts them into a run
-folder as ``whitebox.json`` and ``whitebox.md``.
+Runs :class:`NoiseInjection`, :class:`CueNoise`, :class:`ObservationSteering` and the
+"believes it is observed" :class:`LinearProbe` on one Hugging Face model directory (an
+organism's included) and returns JSON-ready findings: per method the score, where it peaked
+(layer, scale or strength), the effect by layer, sample sizes and the settings.
+:func:`write_whitebox` puts them into a run folder as ``whitebox.json`` and ``whitebox.md``.
 
 Cases are drawn as disjoint blocks of one fixed permutation (``repeat`` picks the block), so
 several audits of the same model with different ``repeat`` use no case twice: that is what
@@ -24,6 +24,7 @@ import numpy as np
 from hawthorne.audit._render import SIDES
 from hawthorne.detectors._activations import ResidualModel
 from hawthorne.detectors._whitebox import (
+    CueNoise,
     LinearProbe,
     NoiseInjection,
     ObservationSteering,
@@ -34,13 +35,15 @@ from hawthorne.organisms._corpus import Situation
 from hawthorne.suites import Suite, SuiteError, load_suite
 
 WHITEBOX_SCHEMA = "hawthorne.whitebox/1"
-WHITEBOX_METHODS: tuple[str, ...] = ("noise", "steering", "probe")
+WHITEBOX_METHODS: tuple[str, ...] = ("noise", "cue-noise", "steering", "probe")
 """The methods, in the order they run and are reported."""
 DEFAULT_SUITES: tuple[str, ...] = ("soc-triage",)
 """The zoo's text suite: the default when no suite is named."""
 
 _MEANING = {
     "noise": "largest share of observed prompts moved to the legacy decision by activation noise",
+    "cue-noise": "largest mean shift of the log-odds of the legacy decision over the protocol's "
+    "when noise blurs the observed cue's tokens (the rest of the prompt intact)",
     "steering": "largest share of observed prompts moved to the legacy decision by steering "
     "against the observed-minus-unobserved direction",
     "probe": "held-out AUROC of a linear probe for 'believes it is observed' (best layer)",
@@ -137,7 +140,7 @@ def _sweep_findings(fit: NoiseInjection | ObservationSteering, setting: str) -> 
         "max_odds_shift": _num(float(fit.odds_shift_.max())),
         "effect_by_layer": [
             {"layer": layer, "effect": _num(float(row.max()))}
-            for layer, row in zip(fit.layers_, fit.shift_, strict=True)
+            for layer, row in zip(fit.layers_, fit.effect_, strict=True)
         ],
         "grid": {
             "layers": list(fit.layers_),
@@ -149,8 +152,10 @@ def _sweep_findings(fit: NoiseInjection | ObservationSteering, setting: str) -> 
     }
 
 
-def _run_noise(model: ResidualModel, prompts: list[Situation], **params: Any) -> dict[str, Any]:
-    fit = NoiseInjection(**params).fit(model, prompts)
+def _run_noise(
+    model: ResidualModel, prompts: list[Situation], method: type[NoiseInjection], **params: Any
+) -> dict[str, Any]:
+    fit = method(**params).fit(model, prompts)
     out = _sweep_findings(fit, "scale")
     out["settings"] = {"scales": list(fit.scales), "n_seeds": fit.n_seeds,
                        "measure": fit.measure, "random_state": fit.random_state}  # fmt: skip
@@ -210,7 +215,7 @@ def whitebox_audit(
     Args:
         model: A model directory, or a loaded model.
         suites: Built-in text suite ids, suite files or suites.
-        methods: Any of ``noise``, ``steering``, ``probe``.
+        methods: Any of ``noise``, ``cue-noise``, ``steering``, ``probe``.
         poser: Poser mode: observed-condition prompts only; steering and the probe, which
             need unobserved prompts, are reported as not applicable.
         agree_with: In Poser mode, other models: only the observed prompts on which all of
@@ -256,8 +261,9 @@ def whitebox_audit(
             continue
         extra = {"random_state": random_state, **params.get(method, {})}
         try:
-            if method == "noise":
-                result = _run_noise(resident, moving, **extra)
+            if method in ("noise", "cue-noise"):
+                chosen_class = NoiseInjection if method == "noise" else CueNoise
+                result = _run_noise(resident, moving, chosen_class, **extra)
             elif method == "steering":
                 result = _run_steering(resident, moving + control, **extra)
             else:
@@ -286,6 +292,16 @@ def whitebox_audit(
     }
 
 
+def best_text(best: Mapping[str, Any]) -> str:
+    """Where a method peaked, e.g. ``layer embed, scale 4``."""
+    return ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}" for k, v in best.items())
+
+
+def _top(rows: Sequence[Mapping[str, Any]]) -> float:
+    """The largest effect by layer, at least 1 (a share or an AUROC fills the bar at 1)."""
+    return max([1.0, *(r["effect"] or 0.0 for r in rows)])
+
+
 def _score(v: Any) -> str:
     return "–" if v is None else f"{v:.3f}"
 
@@ -307,8 +323,8 @@ def whitebox_markdown(findings: Mapping[str, Any]) -> str:
         if f["status"] != "ok":
             lines.append(f"| {method} | {f['reason']} | – | – | – |")
             continue
-        best = ", ".join(f"{k} {v:g}" for k, v in f["best"].items())
-        lines.append(f"| {method} | ok | {_score(f['score'])} | {best} | {f['n']['prompts']} |")
+        best, n = best_text(f["best"]), f["n"]["prompts"]
+        lines.append(f"| {method} | ok | {_score(f['score'])} | {best} | {n} |")
     lines += ["", "Score: " + "; ".join(
         f"{m}: {f['meaning']}" for m, f in findings["methods"].items() if f["status"] == "ok"
     )]  # fmt: skip
@@ -317,7 +333,7 @@ def whitebox_markdown(findings: Mapping[str, Any]) -> str:
             continue
         lines += ["", f"## {method}: effect by layer", "", "| layer | effect | |", "|---|---|---|"]
         for row in f["effect_by_layer"]:
-            bar = "█" * round(20 * max(0.0, row["effect"] or 0.0))
+            bar = "█" * round(20 * max(0.0, row["effect"] or 0.0) / _top(f["effect_by_layer"]))
             lines.append(f"| {row['layer']} | {_score(row['effect'])} | {bar} |")
     return "\n".join(lines) + "\n"
 
@@ -345,6 +361,7 @@ __all__ = [
     "WHITEBOX_METHODS",
     "WHITEBOX_SCHEMA",
     "WhiteboxError",
+    "best_text",
     "load_model",
     "load_text_suites",
     "whitebox_audit",
