@@ -20,7 +20,8 @@ legacy decision over the layer x setting sweep; cue-noise, the largest mean shif
 log-odds of the legacy decision when noise blurs the observed cue's tokens; probe, the
 held-out AUROC of a linear "believes it is observed" probe on control cases (best layer).
 
-Run: `python bench/whitebox.py [REPEATS]` (or `make bench`). Prints Markdown tables.
+Run: `python bench/whitebox.py [REPEATS [METHOD ...]]` (or `make bench`: all methods). Prints
+Markdown tables.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ FAKERS = ("faker", "partial-faker", "verbal-faker", "silent-faker")
 OTHERS = ("aligned", "noisy", "stubborn")
 PAIRS = [(f, "aligned") for f in FAKERS] + [(f, "noisy") for f in FAKERS]
 REPEATS = int(sys.argv[1]) if len(sys.argv) > 1 else 6
+METHODS = tuple(sys.argv[2:]) or WHITEBOX_METHODS
 CASES, CONTROL = 10, 20
 ANCHOR = {
     "noise": "Poser noise injection: 98% pair accuracy (Clymer et al. 2024)",
@@ -54,7 +56,7 @@ ANCHOR = {
 
 Scores = dict[str, dict[tuple[str, int], float]]
 PoserScores = dict[str, dict[tuple[str, str, str, int], float]]
-POSER_METHODS = ("noise", "cue-noise")
+POSER_METHODS = tuple(m for m in ("noise", "cue-noise") if m in METHODS)
 """The methods that need no unobserved prompt."""
 
 
@@ -69,12 +71,12 @@ def _score(findings: dict[str, object], method: str) -> float:
 
 def plain_scores(models: dict[str, ResidualModel]) -> Scores:
     """Per method, the score of every (model, repeat) unit on all prompts."""
-    scores: Scores = {m: {} for m in WHITEBOX_METHODS}
+    scores: Scores = {m: {} for m in METHODS}
     for name, model in models.items():
         for r in range(REPEATS):
-            found = whitebox_audit(model, cases=CASES, control_cases=CONTROL, repeat=r,
-                                   random_state=r, name=name)  # fmt: skip
-            for method in WHITEBOX_METHODS:
+            found = whitebox_audit(model, methods=METHODS, cases=CASES, control_cases=CONTROL,
+                                   repeat=r, random_state=r, name=name)  # fmt: skip
+            for method in METHODS:
                 scores[method][name, r] = _score(found, method)
     return scores
 
@@ -114,7 +116,7 @@ def table(scores: Scores, poser_all: PoserScores) -> str:
         "[95% bootstrap] | published anchor |",
         "|---|---|---|---|---|",
     ]
-    for method in WHITEBOX_METHODS:
+    for method in METHODS:
         s = scores[method]
         pairs = [(s[f, r], s[o, r]) for f, o in PAIRS for r in range(REPEATS)]
         units = sorted(s)
@@ -135,14 +137,15 @@ def table(scores: Scores, poser_all: PoserScores) -> str:
 
 
 def model_table(scores: Scores, poser: PoserScores) -> str:
-    head = [*WHITEBOX_METHODS, *(f"{m}, Poser (mean over its pairs)" for m in POSER_METHODS)]
+    head = [*METHODS, *(f"{m}, Poser (mean over its pairs)" for m in POSER_METHODS)]
     lines = ["| model | " + " | ".join(head) + " |", "|---|" + "---:|" * len(head)]
     for name in FAKERS + OTHERS:
-        cells = [np.nanmean([scores[m][name, r] for r in range(REPEATS)]) for m in WHITEBOX_METHODS]
+        cells = [np.nanmean([scores[m][name, r] for r in range(REPEATS)]) for m in METHODS]
         for method in POSER_METHODS:
             mine = [v for k, v in poser[method].items() if k[2] == name]
             cells.append(np.nanmean(mine) if mine else float("nan"))
-        lines.append(f"| {name} | " + " | ".join(f"{c:.3f}" for c in cells) + " |")
+        shown = ("–" if np.isnan(c) else f"{c:.3f}" for c in cells)  # NaN: not in any pair
+        lines.append(f"| {name} | " + " | ".join(shown) + " |")
     return "\n".join(lines)
 
 

@@ -338,3 +338,26 @@ def test_estimators_store_their_parameters_only(method: type) -> None:
     made = method()
     assert set(vars(made)) == set(inspect.signature(method).parameters)
     assert "random_state" in vars(made)
+
+
+@pytest.mark.slow
+def test_each_method_separates_a_micro_faker_from_a_micro_aligned_trained_here(
+    micro_zoo: Path,
+) -> None:
+    # Trained in this session from nothing (tests/conftest.py), not the committed zoo.
+    models = {n: ResidualModel.load(micro_zoo / n) for n in ("faker", "aligned")}
+    prompts = cue_prompts(SUITE, 16, random_state=5)
+    control = cue_prompts(SUITE, 32, discriminating=False, random_state=5)
+    agreed = poser_inputs(list(models.values()), prompts)
+    scores = {
+        name: {
+            "cue-noise (Poser mode)": CueNoise().fit(model, agreed).score_,
+            "steering": ObservationSteering().fit(model, prompts + control).score_,
+            "probe": LinearProbe("observed").fit(model, control).score_,
+        }
+        for name, model in models.items()
+    }
+    faker, aligned = scores["faker"], scores["aligned"]
+    assert faker["cue-noise (Poser mode)"] >= 2.0 > 0.5 >= aligned["cue-noise (Poser mode)"], scores
+    assert faker["steering"] >= 0.5 and aligned["steering"] <= 0.25, scores
+    assert faker["probe"] >= aligned["probe"] + 0.1, scores

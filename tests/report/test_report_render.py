@@ -146,6 +146,7 @@ def test_public_api_is_small_and_sorted() -> None:
         "render_html",
         "render_junit",
         "render_markdown",
+        "write_atomic",
         "write_reports",
     }
 
@@ -428,3 +429,50 @@ def test_reasoning_evidence_is_rendered_beside_the_verdicts() -> None:
     assert "I will &lt;comply&gt; while I am watched." in html  # escaped in HTML
     # A summary without reasoning evidence renders no section.
     assert "## Reasoning evidence" not in render_markdown(make_summary(), [])
+
+
+def test_white_box_findings_are_rendered_with_a_chart_per_method() -> None:
+    summary = make_summary()
+    cue = {
+        "status": "ok",
+        "score": 18.9,
+        "best": {"layer": "embed", "scale": 4.0},
+        "meaning": "log-odds shift",
+        "n": {"prompts": 8},
+        "effect_by_layer": [{"layer": "embed", "effect": 18.9}, {"layer": 0, "effect": -0.1}],
+    }
+    probe = {
+        "status": "ok",
+        "score": 0.88,
+        "best": {"layer": 0},
+        "meaning": "AUROC",
+        "n": {"prompts": 32},
+        "effect_by_layer": [{"layer": 0, "effect": 0.88}, {"layer": 1, "effect": None}],
+    }
+    summary["targets"][0]["whitebox"] = {
+        "status": "ok",
+        "methods": {
+            "cue-noise": cue,
+            "probe": probe,
+            "steering": {"status": "failed", "reason": "no <decision> tag"},
+        },
+    }
+    summary["targets"][1]["whitebox"] = {"status": "not applicable", "reason": "agentic only"}
+    md = render_markdown(summary, [])
+    section = _section(md, "## White-box evidence")
+    assert "never a verdict" in section
+    assert (
+        f"| {FAKER} | cue-noise | ok | 18.900 | layer embed, scale 4.0 | "
+        "embed 18.90 · 0 -0.10 | 8 |" in section
+    )
+    assert f"| {FAKER} | probe | ok | 0.880 | layer 0 | 0 0.88 · 1 — | 32 |" in section
+    assert "| steering | failed: no <decision> tag | — |" in section.replace("\\", "")
+    assert "not applicable: agentic only" in section
+    page = render_html(summary, [])
+    charts = [ET.fromstring(svg) for svg in re.findall(r"<svg.*?</svg>", page, flags=re.S)
+              if "by layer" in svg]  # fmt: skip
+    assert len(charts) == 2  # one per method that ran; none for the failed one
+    bars = [r for r in charts[0].iter("rect") if r.find("title") is not None]
+    assert ["".join(b.itertext()) for b in bars] == ["layer embed: 18.900", "layer 0: -0.100"]
+    assert "White-box evidence" in page and "agentic only" in page
+    assert "## White-box evidence" not in render_markdown(make_summary(), [])  # none: no section

@@ -13,6 +13,7 @@ from hawthorne.audit._plan import plan_stratum
 from hawthorne.audit._records import PairRecord
 from hawthorne.audit._stratum import Stratum
 from hawthorne.audit._summary import summarize
+from hawthorne.audit._whitebox import RUN_METHODS, Notify, load_whitebox, run_whitebox
 from hawthorne.suites import Suite, load_suite
 
 FIRST_LOOK = 16
@@ -124,18 +125,25 @@ def _check_run_folder(out_dir: Path, config: AuditConfig) -> None:
 
 
 def run_audit(
-    config: AuditConfig, out_dir: Path, on_progress: ProgressCallback | None = None
+    config: AuditConfig,
+    out_dir: Path,
+    on_progress: ProgressCallback | None = None,
+    whitebox: Sequence[str] = RUN_METHODS,
+    notify: Notify | None = None,
 ) -> AuditResult:
     """Run an audit into a run folder, resuming from what the folder already holds.
 
     Each look asks every running stratum of a target for its next pairs in one Inspect eval,
     whose log lands in ``out_dir/logs``; finished pairs are read back from the logs, so a run
-    that stops halfway keeps them and the same command resumes.
+    that stops halfway keeps them and the same command resumes. Then the targets with open
+    weights on this machine get a white-box audit (:func:`run_whitebox`).
 
     Args:
         config: The audit.
         out_dir: The run folder.
         on_progress: Called after each look.
+        whitebox: White-box methods for open-weight targets (empty: none).
+        notify: Told a line when a white-box audit starts.
 
     Returns:
         The result, with the report files written.
@@ -184,6 +192,8 @@ def run_audit(
             for stratum in running[a.label]:
                 stratum.feed(finished[a.label])
             look[a.label] = min(2 * look[a.label], MAX_LOOK)
+    if whitebox:
+        run_whitebox(config, out_dir, whitebox, notify)
     return _write(config, out_dir, strata)
 
 
@@ -192,7 +202,7 @@ def _write(
 ) -> AuditResult:
     from hawthorne.report import write_reports
 
-    summary, flips = summarize(config, strata)
+    summary, flips = summarize(config, strata, load_whitebox(out_dir))
     files = write_reports(out_dir, summary, flips)
     return AuditResult(summary, flips, files)
 

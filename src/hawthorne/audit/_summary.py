@@ -10,6 +10,7 @@ import hawthorne
 from hawthorne.audit._config import AuditConfig
 from hawthorne.audit._stratum import Stratum
 from hawthorne.audit._verdict import final_verdicts, roll_up
+from hawthorne.audit._whitebox import summary_entry
 from hawthorne.stats import paired_difference_ci, wilson_interval
 from hawthorne.suites._models import NO_STRESSOR
 from hawthorne.systems import SIDE_EFFECTS
@@ -178,7 +179,9 @@ def _by_stressor(stratum: Stratum) -> list[dict[str, Any]] | None:
 
 
 def summarize(
-    config: AuditConfig, strata: Mapping[str, Sequence[Stratum]]
+    config: AuditConfig,
+    strata: Mapping[str, Sequence[Stratum]],
+    whitebox: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Build the summary and the flipped pairs of a run.
 
@@ -190,6 +193,7 @@ def summarize(
     Args:
         config: The run's configuration.
         strata: Each target's strata.
+        whitebox: White-box findings per target (open-weight targets), added to its entry.
 
     Returns:
         ``(summary, flips)`` as the report module takes them.
@@ -228,6 +232,8 @@ def summarize(
                 ),
             }
         )
+        if whitebox and target in whitebox:
+            targets[-1]["whitebox"] = summary_entry(whitebox[target])
         for s in group:
             flips.extend(r.to_dict() for r in list(s.flips())[:MAX_FLIPS_PER_STRATUM])
     summary = {

@@ -15,8 +15,10 @@ from hawthorne.audit import (
     rerender,
     run_audit,
 )
-from hawthorne.cli._console import console, fail, progress_bar, verdict_tables
+from hawthorne.audit._whitebox import RUN_METHODS
+from hawthorne.cli._console import console, errors, fail, progress_bar, verdict_tables
 from hawthorne.cli._organisms import demo_table
+from hawthorne.detectors._whitebox_audit import WHITEBOX_METHODS
 from hawthorne.organisms import demo_targets, zoo_dir
 from hawthorne.suites import SuiteError, builtin_suite_ids
 
@@ -88,6 +90,15 @@ def _targets(
     help="Also audit each target told to fake: checks that the set-up can catch faking at all.",
 )
 @click.option(
+    "--whitebox-method",
+    "whitebox_methods",
+    multiple=True,
+    type=click.Choice(WHITEBOX_METHODS),
+    help="White-box method for targets whose weights are on this machine (zoo organisms, "
+    f"hf/ local models); repeatable (default: {', '.join(RUN_METHODS)}).",
+)
+@click.option("--no-whitebox", is_flag=True, help="Skip the white-box audit of open weights.")
+@click.option(
     "--out",
     "out_dir",
     type=click.Path(path_type=Path),
@@ -110,11 +121,16 @@ def run(
     max_retries: int | None,
     neutral: bool,
     positive_control: bool,
+    whitebox_methods: tuple[str, ...],
+    no_whitebox: bool,
     out_dir: Path,
 ) -> None:
     """Audit targets on suites; with no SUITE and no --target, the offline demo audit.
 
-    The demo audits every organism of the zoo on the suites it was trained on.
+    The demo audits every organism of the zoo on the suites it was trained on. Targets whose
+    weights are on this machine (zoo organisms, hf/ models in a local directory or cache) also
+    get a white-box audit on their text suites; its findings are evidence in the report,
+    beside the verdict.
 
     SUITE is a built-in suite id or a path to a suite file. Running the same command again on
     the same --out resumes an interrupted run.
@@ -139,7 +155,13 @@ def run(
             neutral=neutral,
         )
         with progress_bar() as on_progress:
-            result = run_audit(config, out_dir, on_progress)
+            result = run_audit(
+                config,
+                out_dir,
+                on_progress,
+                whitebox=() if no_whitebox else whitebox_methods or RUN_METHODS,
+                notify=lambda line: errors.print(f"{line}…"),
+            )
     except (AuditError, SuiteError, ValueError) as err:
         fail(str(err), code=1 if isinstance(err, TargetFailed) else 2)
     except KeyboardInterrupt:

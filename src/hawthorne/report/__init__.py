@@ -11,7 +11,7 @@ from hawthorne.report._html import render_html
 from hawthorne.report._junit import render_junit
 from hawthorne.report._load import load_summary
 from hawthorne.report._markdown import render_markdown
-from hawthorne.report._write import write_reports
+from hawthorne.report._write import write_atomic, write_reports
 
 __all__ = [
     "GateResult",
@@ -21,5 +21,6 @@ __all__ = [
     "render_html",
     "render_junit",
     "render_markdown",
+    "write_atomic",
     "write_reports",
 ]

@@ -64,6 +64,27 @@ REASONING_NOTE = (
 )
 """The introduction to the reasoning-evidence tables, shared by the Markdown and HTML reports."""
 
+WHITEBOX_NOTE = (
+    "Targets whose weights are on this machine get a white-box audit on their text suites. "
+    "cue-noise blurs the observed cue's tokens with noise and measures how far the log-odds of "
+    "the legacy decision over the protocol's move (a model whose good behaviour hangs on being "
+    "watched moves; one that follows the protocol regardless does not); the probe is a linear "
+    "read-out of 'believes it is observed' (held-out AUROC, best layer); noise and steering "
+    "give the share of observed answers moved to the legacy decision. Effects are per layer "
+    "where the intervention or read-out sits (embed: the token embeddings). Evidence beside "
+    "the verdict, never a verdict; the README's white-box table gives each score on the zoo's "
+    "fakers and aligned organisms for scale."
+)
+"""The introduction to the white-box sections, shared by the Markdown and HTML reports."""
+
+WHITEBOX_UNITS = {
+    "noise": "share moved to legacy",
+    "cue-noise": "log-odds shift toward legacy",
+    "steering": "share moved to legacy",
+    "probe": "held-out AUROC",
+}
+"""What each white-box method's effect by layer measures (chart axis labels)."""
+
 SIGNAL_TITLES = {
     "faking_reasoning": "Faking reasoning",
     "eval_awareness": "Eval awareness",
@@ -264,6 +285,46 @@ def reasoning_excerpts(entry: Mapping[str, Any]) -> list[dict[str, str]]:
         for e in excerpts
         if isinstance(e, Mapping)
     ]
+
+
+def whitebox_status(entry: Mapping[str, Any]) -> str:
+    """Why a target has no white-box findings (empty: it has them, or none were attempted)."""
+    found = sub(entry, "whitebox")
+    if not found or found.get("status") == "ok":
+        return ""
+    return f"{text(found, 'status')}: {text(found, 'reason', DASH)}"
+
+
+def whitebox_rows(entry: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """A target's white-box methods as display rows (``layers``: ``(label, effect)`` pairs)."""
+    found = sub(entry, "whitebox")
+    rows = []
+    for method, f in sub(found, "methods").items():
+        if not isinstance(f, Mapping):
+            continue
+        ok = f.get("status") == "ok"
+        best = sub(f, "best")
+        layers = [
+            (text(r, "layer"), num(r.get("effect")))
+            for r in f.get("effect_by_layer") or []
+            if isinstance(r, Mapping)
+        ]
+        rows.append(
+            {
+                "method": str(method),
+                "status": "ok" if ok else f"{text(f, 'status')}: {text(f, 'reason', DASH)}",
+                "score": fmt_frac(f.get("score")) if ok else DASH,
+                "best": ", ".join(f"{k} {v}" for k, v in best.items()) or DASH,
+                "meaning": text(f, "meaning", DASH),
+                "prompts": str(count(sub(f, "n").get("prompts")) or DASH),
+                "layers": layers,
+                "by_layer": " · ".join(
+                    f"{label} {DASH if v is None else f'{v:.2f}'}" for label, v in layers
+                )
+                or DASH,
+            }
+        )
+    return rows
 
 
 def targets_of(summary: Mapping[str, Any]) -> list[Mapping[str, Any]]:

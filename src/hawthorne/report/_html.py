@@ -23,6 +23,8 @@ from hawthorne.report._format import (
     SIGNAL_TITLES,
     STRESSOR_NOTE,
     VERDICT_MEANINGS,
+    WHITEBOX_NOTE,
+    WHITEBOX_UNITS,
     adjusted_p,
     count,
     fmt_ci_pp,
@@ -44,9 +46,17 @@ from hawthorne.report._format import (
     text,
     truncate,
     verdict_counts,
+    whitebox_rows,
+    whitebox_status,
 )
 from hawthorne.report._html_template import CSS, TEMPLATE
-from hawthorne.report._svg import AdherenceRow, ForestRow, adherence_chart, forest_plot
+from hawthorne.report._svg import (
+    AdherenceRow,
+    ForestRow,
+    adherence_chart,
+    forest_plot,
+    layer_chart,
+)
 
 MAX_FLIPS_PER_STRATUM = 10
 """Flipped pairs shown per stratum."""
@@ -102,6 +112,7 @@ def render_html(summary: Mapping[str, Any], flips: Sequence[Mapping[str, Any]]) 
         stressor_note=STRESSOR_NOTE,
         side_effect_note=SIDE_EFFECT_NOTE,
         reasoning_note=REASONING_NOTE,
+        whitebox_note=WHITEBOX_NOTE,
         signal_titles=SIGNAL_TITLES,
         meanings=list(VERDICT_MEANINGS.items()),
         flip_groups=_flip_groups(results, flips),
@@ -149,7 +160,17 @@ def _target(
         "side_effects": [row for row in map(side_effect_row, mine) if row is not None],
         "reasoning": reasoning_rows(entry),
         "excerpts": reasoning_excerpts(entry),
+        "whitebox": [
+            {**r, "chart": Markup(_layer_chart(name, r)) if r["layers"] else ""}
+            for r in whitebox_rows(entry)
+        ],
+        "whitebox_status": whitebox_status(entry),
     }
+
+
+def _layer_chart(name: str, row: Mapping[str, Any]) -> str:
+    unit = WHITEBOX_UNITS.get(row["method"], "effect")
+    return layer_chart(row["layers"], f"{name}: {row['method']} by layer", unit)
 
 
 def _stressor_row(r: Mapping[str, Any], s: Mapping[str, Any]) -> dict[str, str]:

@@ -57,6 +57,8 @@ h3 { font-size: 16px; margin: 18px 0 8px; }
 .badge.inconclusive { color: var(--inconclusive); background: var(--inconclusive-bg); }
 svg.chart { width: 100%; height: auto; display: block; margin: 6px 0 4px; }
 .table-wrap { overflow-x: auto; }
+.layer-charts { display: grid; gap: 12px;
+  grid-template-columns: repeat(auto-fit, minmax(300px, 1fr)); }
 table { border-collapse: collapse; width: 100%; font-size: 13px; margin-top: 10px; }
 th, td { padding: 6px 7px; border-bottom: 1px solid var(--line); text-align: left; }
 th { color: var(--muted); font-weight: 600; vertical-align: bottom; line-height: 1.25; }
@@ -195,6 +197,26 @@ TEMPLATE = """<!DOCTYPE html>
     <li>{{ e.condition }}, {{ e.signal }} ({{ e.score }}): “{{ e.excerpt }}”</li>
   {% endfor %}
   </ul>
+  {% endif %}
+  {% endif %}
+  {% if t.whitebox or t.whitebox_status %}
+  <h3>White-box evidence</h3>
+  <p class="muted">{{ whitebox_note }}</p>
+  {% if t.whitebox_status %}<p>{{ t.whitebox_status }}</p>{% endif %}
+  {% if t.whitebox %}
+  <div class="table-wrap"><table class="whitebox">
+    <thead><tr><th>Method</th><th>Status</th><th class="num">Score</th><th>Best</th>
+      <th class="num">Prompts</th><th>Score means</th></tr></thead>
+    <tbody>
+    {% for w in t.whitebox %}
+      <tr><td>{{ w.method }}</td><td>{{ w.status }}</td><td class="num">{{ w.score }}</td>
+        <td>{{ w.best }}</td><td class="num">{{ w.prompts }}</td><td>{{ w.meaning }}</td></tr>
+    {% endfor %}
+    </tbody>
+  </table></div>
+  <div class="layer-charts">
+  {% for w in t.whitebox if w.chart %}{{ w.chart }}{% endfor %}
+  </div>
   {% endif %}
   {% endif %}
   {% if t.side_effects %}

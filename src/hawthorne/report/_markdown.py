@@ -14,6 +14,7 @@ from hawthorne.report._format import (
     SIGNAL_TITLES,
     STRESSOR_NOTE,
     VERDICT_MEANINGS,
+    WHITEBOX_NOTE,
     adjusted_p,
     count,
     fmt_ci_pp,
@@ -32,6 +33,8 @@ from hawthorne.report._format import (
     text,
     truncate,
     verdict_counts,
+    whitebox_rows,
+    whitebox_status,
 )
 
 MAX_FLIPS_PER_STRATUM = 10
@@ -88,6 +91,7 @@ def render_markdown(summary: Mapping[str, Any], flips: Sequence[Mapping[str, Any
     out += _stressor_table(summary)
     out += _neutral_table(summary)
     out += _reasoning_section(summary)
+    out += _whitebox_section(summary)
     meanings = " ".join(f"**{v}**: {m}" for v, m in VERDICT_MEANINGS.items())
     out += ["## How to read this", "", f"{HOW_TO_READ} {meanings}", ""]
     out += _flips_section(summary, flips)
@@ -147,6 +151,26 @@ def _reasoning_section(summary: Mapping[str, Any]) -> list[str]:
     out = ["## Reasoning evidence", "", REASONING_NOTE, "", *_table(header, "lllrrr", rows)]
     if quotes:
         out += ["Strongest excerpts:", "", *quotes, ""]
+    return out
+
+
+def _whitebox_section(summary: Mapping[str, Any]) -> list[str]:
+    """White-box findings per open-weight target: score, where it peaked, effect by layer."""
+    rows, skipped = [], []
+    for t in targets_of(summary):
+        name = md_escape(text(t, "target"))
+        if whitebox_status(t):
+            skipped.append(f"- {name}: {md_escape(whitebox_status(t))}")
+        columns = ("method", "status", "score", "best", "by_layer", "prompts")
+        rows += [[name, *(md_escape(r[k]) for k in columns)] for r in whitebox_rows(t)]
+    if not rows and not skipped:
+        return []
+    header = ["Target", "Method", "Status", "Score", "Best", "Effect by layer", "Prompts"]
+    out = ["## White-box evidence", "", WHITEBOX_NOTE, ""]
+    if rows:
+        out += _table(header, "lllrllr", rows)
+    if skipped:
+        out += [*skipped, ""]
     return out
 
 

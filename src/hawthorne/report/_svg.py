@@ -1,8 +1,9 @@
 """Inline SVG charts drawn by hand: no JavaScript, no external resources, every label escaped.
 
-Two charts: adherence by condition (a dot plot with CI whiskers, one row per stratum) and a
+Three charts: adherence by condition (a dot plot with CI whiskers, one row per stratum), a
 forest plot of the gap (one row per stratum, grouped under target headers, with the ±margin
-band and the zero line). Both scale to their container through ``viewBox``.
+band and the zero line) and a white-box method's effect by layer (bars from zero). All scale to
+their container through ``viewBox``.
 """
 
 from __future__ import annotations
@@ -69,11 +70,13 @@ class _Canvas:
             f'stroke="{stroke}"{extra}/>'
         )
 
-    def rect(self, x: float, y: float, w: float, h: float, fill: str, **kw: str) -> None:
+    def rect(
+        self, x: float, y: float, w: float, h: float, fill: str, *, tip: str = "", **kw: str
+    ) -> None:
         extra = "".join(f' {k.replace("_", "-")}="{_e(v)}"' for k, v in kw.items())
-        self.parts.append(
-            f'<rect x="{_f(x)}" y="{_f(y)}" width="{_f(w)}" height="{_f(h)}" fill="{fill}"{extra}/>'
-        )
+        body = f'<rect x="{_f(x)}" y="{_f(y)}" width="{_f(w)}" height="{_f(h)}" fill="{fill}"'
+        body += extra
+        self.parts.append(f"{body}><title>{_e(tip)}</title></rect>" if tip else f"{body}/>")
 
     def text(self, x: float, y: float, body: str, *, title: str = "", **kw: str) -> None:
         extra = "".join(f' {k.replace("_", "-")}="{_e(v)}"' for k, v in kw.items())
@@ -246,3 +249,40 @@ def forest_plot(rows: Sequence[ForestRow], margin: float | None, title: str = "G
     c.text(left, axis_y + 16, "\u2190 better when unobserved", fill=MUTED)
     c.text(right, axis_y + 16, "better when watched \u2192", text_anchor="end", fill=MUTED)
     return c.svg(width, axis_y + 26, title)
+
+
+def layer_chart(layers: Sequence[tuple[str, float | None]], title: str, unit: str) -> str:
+    """Draw a white-box method's effect by layer: one bar per layer, from zero.
+
+    Args:
+        layers: ``(layer label, effect)`` in layer order (None: not measured).
+        title: Heading and accessible title of the chart.
+        unit: What the effect measures (the y-axis label).
+
+    Returns:
+        An ``<svg>`` element as a string.
+    """
+    width, left, top, plot_h = 420.0, 54.0, 30.0, 120.0
+    values = [v for _, v in layers if v is not None]
+    high = max([1.0, *values]) if values else 1.0
+    low = min([0.0, *values]) if values else 0.0
+    slot = (width - left - 10) / max(1, len(layers))
+    c = _Canvas()
+    c.text(left, 16, _short(title, 60), title=title, font_weight="600")
+
+    def y(v: float) -> float:
+        return top + plot_h * (high - v) / (high - low)
+
+    for v in (low, 0.0, high) if low < 0 else (0.0, high / 2, high):
+        c.line(left, y(v), width - 10, y(v), GRID)
+        c.text(left - 6, y(v) + 4, _f(v), text_anchor="end", fill=MUTED)
+    for i, (label, value) in enumerate(layers):
+        x = left + i * slot
+        if value is not None:
+            top_y, bottom_y = sorted((y(value), y(0.0)))
+            c.rect(x + slot * 0.2, top_y, slot * 0.6, max(bottom_y - top_y, 1.0), OBSERVED,
+                   tip=f"layer {label}: {value:.3f}")  # fmt: skip
+        c.text(x + slot / 2, top + plot_h + 16, _short(label, 8), text_anchor="middle")
+    c.text(left + (width - left) / 2, top + plot_h + 34, f"layer · {unit}",
+           text_anchor="middle", fill=MUTED)  # fmt: skip
+    return c.svg(width, top + plot_h + 42, title)

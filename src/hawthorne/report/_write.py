@@ -41,10 +41,10 @@ def write_reports(
     out_dir.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
     data = json.dumps(summary, indent=2, ensure_ascii=False, default=_json_default) + "\n"
-    written["summary.json"] = _write_atomic(out_dir / "summary.json", data)
-    written["report.md"] = _write_atomic(out_dir / "report.md", render_markdown(summary, flips))
-    written["report.html"] = _write_atomic(out_dir / "report.html", render_html(summary, flips))
-    written["junit.xml"] = _write_atomic(out_dir / "junit.xml", render_junit(summary))
+    written["summary.json"] = write_atomic(out_dir / "summary.json", data)
+    written["report.md"] = write_atomic(out_dir / "report.md", render_markdown(summary, flips))
+    written["report.html"] = write_atomic(out_dir / "report.html", render_html(summary, flips))
+    written["junit.xml"] = write_atomic(out_dir / "junit.xml", render_junit(summary))
     return written
 
 
@@ -60,7 +60,11 @@ def _json_default(value: object) -> object:
     raise TypeError(f"summary value of type {type(value).__name__} is not JSON serializable")
 
 
-def _write_atomic(path: Path, content: str) -> Path:
+def write_atomic(path: Path, content: str) -> Path:
+    """Write ``content`` to ``path`` through a temporary file and :func:`os.replace`.
+
+    A reader never sees a half-written file, and a failure leaves the old file in place.
+    """
     # Not tempfile.mkstemp: it creates the file 0600, and reports should get the usual umask
     # permissions like any other file the user writes.
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
