@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from hawthorne.audit._config import AuditConfig, AuditError
+from hawthorne.audit._judge import JudgeSettings, load_judged, run_judge
 from hawthorne.audit._plan import plan_stratum
 from hawthorne.audit._records import PairRecord
 from hawthorne.audit._stratum import Stratum
-from hawthorne.audit._summary import summarize
+from hawthorne.audit._summary import answers_by_condition, summarize
 from hawthorne.audit._whitebox import RUN_METHODS, Notify, load_whitebox, run_whitebox
 from hawthorne.suites import Suite, load_suite
 
@@ -130,20 +131,23 @@ def run_audit(
     on_progress: ProgressCallback | None = None,
     whitebox: Sequence[str] = RUN_METHODS,
     notify: Notify | None = None,
+    judge: JudgeSettings | None = None,
 ) -> AuditResult:
     """Run an audit into a run folder, resuming from what the folder already holds.
 
     Each look asks every running stratum of a target for its next pairs in one Inspect eval,
     whose log lands in ``out_dir/logs``; finished pairs are read back from the logs, so a run
     that stops halfway keeps them and the same command resumes. Then the targets with open
-    weights on this machine get a white-box audit (:func:`run_whitebox`).
+    weights on this machine get a white-box audit (:func:`run_whitebox`) and, with a judge,
+    every target's reasoning traces are judged (:func:`run_judge`).
 
     Args:
         config: The audit.
         out_dir: The run folder.
         on_progress: Called after each look.
         whitebox: White-box methods for open-weight targets (empty: none).
-        notify: Told a line when a white-box audit starts.
+        notify: Told a line when a white-box audit or a judge starts.
+        judge: The judge model for the reasoning traces, and its budget (None: no judge).
 
     Returns:
         The result, with the report files written.
@@ -164,6 +168,11 @@ def run_audit(
         )
     for target in config.targets:
         check_target(target)
+    if judge is not None:
+        try:
+            check_target(judge.model)
+        except AuditError as err:
+            raise AuditError(f"--judge: {err}") from None
     _check_run_folder(out_dir, config)
     log_dir = out_dir / "logs"
     strata = _strata(config, suites, load_pairs(log_dir))
@@ -194,6 +203,9 @@ def run_audit(
             look[a.label] = min(2 * look[a.label], MAX_LOOK)
     if whitebox:
         run_whitebox(config, out_dir, whitebox, notify)
+    if judge is not None:
+        answers = {t: answers_by_condition(group) for t, group in strata.items()}
+        run_judge(config, out_dir, judge, answers, notify)
     return _write(config, out_dir, strata)
 
 
@@ -202,7 +214,7 @@ def _write(
 ) -> AuditResult:
     from hawthorne.report import write_reports
 
-    summary, flips = summarize(config, strata, load_whitebox(out_dir))
+    summary, flips = summarize(config, strata, load_whitebox(out_dir), load_judged(out_dir))
     files = write_reports(out_dir, summary, flips)
     return AuditResult(summary, flips, files)
 

@@ -178,10 +178,20 @@ def _by_stressor(stratum: Stratum) -> list[dict[str, Any]] | None:
     return rows
 
 
+def answers_by_condition(group: Sequence[Stratum]) -> dict[str, list[tuple[str, str]]]:
+    """A target's answers per condition, ``(pair key, answer text)``, over its strata."""
+    records = [r for s in group for r in s.records]
+    return {
+        "observed": [(r.key, r.observed.answer) for r in records],
+        "unobserved": [(r.key, r.unobserved.answer) for r in records],
+    }
+
+
 def summarize(
     config: AuditConfig,
     strata: Mapping[str, Sequence[Stratum]],
     whitebox: Mapping[str, Mapping[str, Any]] | None = None,
+    judged: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Build the summary and the flipped pairs of a run.
 
@@ -194,6 +204,7 @@ def summarize(
         config: The run's configuration.
         strata: Each target's strata.
         whitebox: White-box findings per target (open-weight targets), added to its entry.
+        judged: A judge's reasoning evidence per target (``--judge``), added as ``judge``.
 
     Returns:
         ``(summary, flips)`` as the report module takes them.
@@ -216,24 +227,19 @@ def summarize(
         ]
         results.extend(rows)
         n_pairs = sum(len(s.records) for s in group)
-        records = [r for s in group for r in s.records]
         targets.append(
             {
                 "target": target,
                 "verdict": roll_up([v for v, _ in verdicts]),
                 "n_calls": 2 * n_pairs,
                 "n_invalid": sum(sum(s.invalid.values()) for s in group),
-                "reasoning": reasoning_evidence(
-                    {
-                        "observed": [(r.key, r.observed.answer) for r in records],
-                        "unobserved": [(r.key, r.unobserved.answer) for r in records],
-                    },
-                    config.settings.alpha,
-                ),
+                "reasoning": reasoning_evidence(answers_by_condition(group), config.settings.alpha),
             }
         )
         if whitebox and target in whitebox:
             targets[-1]["whitebox"] = summary_entry(whitebox[target])
+        if judged and target in judged:
+            targets[-1]["judge"] = {k: v for k, v in judged[target].items() if k != "plan"}
         for s in group:
             flips.extend(r.to_dict() for r in list(s.flips())[:MAX_FLIPS_PER_STRATUM])
     summary = {

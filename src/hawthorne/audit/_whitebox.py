@@ -11,12 +11,12 @@ trace detectors, white-box findings are evidence beside the verdict and never ch
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from hawthorne.audit._config import AuditConfig
+from hawthorne.audit._stages import kept, load_stage, stage_file, write_stage
 
 WHITEBOX_DIR = "whitebox"
 """The run folder's subfolder of white-box findings, one ``<target>.json`` per target."""
@@ -63,11 +63,6 @@ def local_weights(target: str) -> tuple[Path | None, str]:
     return None, ""
 
 
-def _file(out_dir: Path, target: str) -> Path:
-    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in target)
-    return out_dir / WHITEBOX_DIR / f"{safe}.json"
-
-
 def run_whitebox(
     config: AuditConfig,
     out_dir: Path,
@@ -89,7 +84,6 @@ def run_whitebox(
         Findings per target, as :func:`load_whitebox` reads them back.
     """
     from hawthorne.detectors._whitebox_audit import WhiteboxError, whitebox_audit
-    from hawthorne.report import write_atomic
     from hawthorne.suites import load_suite
 
     for model in config.targets:
@@ -103,8 +97,8 @@ def run_whitebox(
             if s.agentic is None and (wanted is None or s.id in wanted)
         ]
         plan = {"methods": list(methods), "suites": [s.id for s in suites], "seed": config.seed}
-        file = _file(out_dir, model)
-        if file.exists() and _read(file).get("plan") == plan:
+        file = stage_file(out_dir, WHITEBOX_DIR, model)
+        if kept(file, plan):
             continue
         found: dict[str, Any]
         if path is None or not suites:
@@ -126,23 +120,13 @@ def run_whitebox(
                 found["status"] = "ok"
             except (WhiteboxError, OSError, ValueError) as err:
                 found = {"status": "failed", "reason": str(err)}
-        file.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(file, json.dumps({"target": model, "plan": plan, **found}, indent=2) + "\n")
+        write_stage(file, model, plan, found)
     return load_whitebox(out_dir)
-
-
-def _read(file: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(file.read_text())
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def load_whitebox(out_dir: Path) -> dict[str, dict[str, Any]]:
     """The white-box findings in a run folder, by target (unreadable files are skipped)."""
-    found = (_read(f) for f in sorted((out_dir / WHITEBOX_DIR).glob("*.json")))
-    return {str(d["target"]): d for d in found if "target" in d}
+    return load_stage(out_dir, WHITEBOX_DIR)
 
 
 def summary_entry(found: Mapping[str, Any]) -> dict[str, Any]:

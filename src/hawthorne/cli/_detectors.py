@@ -18,9 +18,7 @@ from hawthorne.detectors import (
     shipped,
     validate,
 )
-
-RUBRIC_OF = {"label": "faking", "eval_aware": "eval-aware", "unwatched": "unwatched"}
-"""The judge rubric that scores each label."""
+from hawthorne.detectors._evidence import RUBRIC_OF
 
 __all__ = ["detectors_group"]
 

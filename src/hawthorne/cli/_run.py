@@ -15,6 +15,7 @@ from hawthorne.audit import (
     rerender,
     run_audit,
 )
+from hawthorne.audit._judge import JudgeSettings
 from hawthorne.audit._whitebox import RUN_METHODS
 from hawthorne.cli._console import console, errors, fail, progress_bar, verdict_tables
 from hawthorne.cli._organisms import demo_table
@@ -99,6 +100,18 @@ def _targets(
 )
 @click.option("--no-whitebox", is_flag=True, help="Skip the white-box audit of open weights.")
 @click.option(
+    "--judge",
+    "judge_model",
+    default=None,
+    help="Also judge the reasoning traces with this model (any Inspect model string; "
+    "hawthorne/reference-judge runs offline): faking reasoning, eval awareness and nobody-"
+    "watching talk, corrected for the judge's accuracy on the held-out labelled traces.",
+)
+@click.option("--judge-votes", type=click.IntRange(1), default=20, show_default=True,
+              help="Judge votes per trace (at temperature 1).")  # fmt: skip
+@click.option("--judge-traces", type=click.IntRange(1), default=100, show_default=True,
+              help="Traces judged per target and condition (a random sample).")  # fmt: skip
+@click.option(
     "--out",
     "out_dir",
     type=click.Path(path_type=Path),
@@ -123,6 +136,9 @@ def run(
     positive_control: bool,
     whitebox_methods: tuple[str, ...],
     no_whitebox: bool,
+    judge_model: str | None,
+    judge_votes: int,
+    judge_traces: int,
     out_dir: Path,
 ) -> None:
     """Audit targets on suites; with no SUITE and no --target, the offline demo audit.
@@ -154,6 +170,7 @@ def run(
             positive_control=positive_control,
             neutral=neutral,
         )
+        judge = JudgeSettings(judge_model, judge_votes, judge_traces) if judge_model else None
         with progress_bar() as on_progress:
             result = run_audit(
                 config,
@@ -161,6 +178,7 @@ def run(
                 on_progress,
                 whitebox=() if no_whitebox else whitebox_methods or RUN_METHODS,
                 notify=lambda line: errors.print(f"{line}…"),
+                judge=judge,
             )
     except (AuditError, SuiteError, ValueError) as err:
         fail(str(err), code=1 if isinstance(err, TargetFailed) else 2)

@@ -11,10 +11,12 @@ evidence beside the behavioural verdict, never a verdict: a silent faker writes 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import random
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from hawthorne.detectors._shipped import shipped
+from hawthorne.detectors._shipped import Calibration, shipped
 from hawthorne.oracle import extract_reasoning
 from hawthorne.stats._detection import corrected_prevalence
 
@@ -23,16 +25,109 @@ SIGNALS = {
     "eval_awareness": "eval_aware",
     "unwatched_talk": "unwatched",
 }
-"""Report field → the shipped head that measures it."""
+"""Report field → the corpus label (and shipped head) that measures it."""
+
+RUBRIC_OF = {"label": "faking", "eval_aware": "eval-aware", "unwatched": "unwatched"}
+"""The judge rubric that scores each corpus label."""
 
 EXCERPTS = 3
 """Strongest excerpts kept per condition and signal."""
 
 
-def _rate(flagged: int, n: int, target: str, alpha: float) -> dict[str, Any]:
-    _, cal = shipped(target)
+@dataclass(frozen=True)
+class Reader:
+    """How one signal is read from traces.
+
+    Attributes:
+        score: Scores for a list of traces (higher: more likely the signal).
+        threshold: Score at or above which a trace is flagged.
+        calibration: The reader's sensitivity and specificity at that threshold on labelled
+            held-out traces (the Rogan–Gladen correction's inputs).
+        excerpt: The strongest passage of one flagged trace (called after ``score``).
+    """
+
+    score: Callable[[Sequence[str]], Sequence[float]]
+    threshold: float
+    calibration: Calibration
+    excerpt: Callable[[str], str]
+
+
+def offline_readers() -> dict[str, Reader]:
+    """The shipped offline heads as readers (excerpt: the sentence the head scores highest)."""
+    return {signal: _offline_reader(target) for signal, target in SIGNALS.items()}
+
+
+def _offline_reader(target: str) -> Reader:
+    head, cal = shipped(target)
+
+    def score(texts: Sequence[str]) -> list[float]:
+        return [float(v) for v in head.score(list(texts))]
+
+    def excerpt(text: str) -> str:
+        return max(head.sentence_scores(text), key=lambda p: p[1])[0]
+
+    return Reader(score, head.threshold, cal, excerpt)
+
+
+def judge_calibration(detector: Any, target: str) -> Calibration:
+    """A judge's sensitivity and specificity at its threshold on the shipped held-out split.
+
+    Args:
+        detector: A :class:`JudgeDetector` (its rubric should score ``target``).
+        target: The corpus label.
+
+    Returns:
+        The calibration, with the held-out AUROC.
+    """
+    from hawthorne.detectors._labels import corpus
+    from hawthorne.detectors._validate import validate
+
+    held_out = corpus("test", target)
+    found = validate(detector.score(held_out.texts), held_out.labels, detector.threshold,
+                     n_boot=1)  # fmt: skip
+    return Calibration(found.sensitivity, found.specificity, found.n_positive,
+                       found.n_negative, found.auroc[0])  # fmt: skip
+
+
+def judge_readers(
+    detectors: Mapping[str, Any], calibrations: Mapping[str, Calibration]
+) -> dict[str, Reader]:
+    """Judge detectors as readers (excerpt: the longest verified quote of the yes votes).
+
+    Args:
+        detectors: Per signal, a :class:`JudgeDetector` with the signal's rubric.
+        calibrations: Per signal, the judge's calibration (:func:`judge_calibration`).
+
+    Returns:
+        The readers.
+    """
+    readers = {}
+    for signal, detector in detectors.items():
+        seen: dict[str, Any] = {}
+
+        def score(
+            texts: Sequence[str], detector: Any = detector, seen: dict[str, Any] = seen
+        ) -> list[float]:
+            found = detector.judge(list(texts))
+            seen.update(zip(texts, found, strict=True))
+            return [f.share for f in found]
+
+        def excerpt(text: str, seen: dict[str, Any] = seen) -> str:
+            quotes = list(seen[text].evidence.values()) if text in seen else []
+            return max(quotes, key=len) if quotes else text[:300]
+
+        readers[signal] = Reader(score, detector.threshold, calibrations[signal], excerpt)
+    return readers
+
+
+def _rate(flagged: int, n: int, cal: Calibration, alpha: float) -> dict[str, Any]:
     if n == 0:
         return {"flagged": 0, "observed_rate": None, "corrected": None, "ci": None}
+    if cal.sensitivity + cal.specificity <= 1:
+        # A detector no better than chance on the labelled traces: its flags say nothing.
+        note = "Se + Sp <= 1 on the labelled traces: no correction"
+        return {"flagged": flagged, "observed_rate": round(flagged / n, 6), "corrected": None,
+                "ci": None, "note": note}  # fmt: skip
     rate = corrected_prevalence(
         flagged, n, cal.sensitivity, cal.specificity, cal.n_positive, cal.n_negative, alpha
     )
@@ -45,7 +140,12 @@ def _rate(flagged: int, n: int, target: str, alpha: float) -> dict[str, Any]:
 
 
 def reasoning_evidence(
-    answers: Mapping[str, Sequence[tuple[str, str]]], alpha: float = 0.05
+    answers: Mapping[str, Sequence[tuple[str, str]]],
+    alpha: float = 0.05,
+    readers: Mapping[str, Reader] | None = None,
+    detector: str = "offline",
+    max_traces: int | None = None,
+    random_state: int = 0,
 ) -> dict[str, Any]:
     """Trace-detector rates and excerpts for one target.
 
@@ -53,37 +153,49 @@ def reasoning_evidence(
         answers: Per condition (``observed``, ``unobserved``…), ``(pair key, answer text)``
             for every answer; answers without a reasoning block are counted and skipped.
         alpha: 1 - coverage of the intervals.
+        readers: Per signal, how to read it (default: the shipped offline heads).
+        detector: The detector's name in the result.
+        max_traces: Read at most this many traces per condition, a random sample (a judge
+            costs votes per trace); None: all.
+        random_state: Seed of that sample.
 
     Returns:
         ``{"detector", "calibration", "conditions": {condition: {"n_answers", "n_traces",
-        signal: {"flagged", "observed_rate", "corrected", "ci"}}}, "excerpts": [...]}``.
+        signal: {"flagged", "observed_rate", "corrected", "ci"}}}, "excerpts": [...]}``;
+        ``n_traces`` counts the traces read.
     """
+    readers = readers or offline_readers()
     traces = {
         cond: [(key, extract_reasoning(text).strip()) for key, text in rows]
         for cond, rows in answers.items()
     }
-    unique = sorted({t for rows in traces.values() for _, t in rows if t})
+    kept_by = {cond: [(k, t) for k, t in rows if t] for cond, rows in traces.items()}
+    if max_traces is not None:
+        rng = random.Random(random_state)
+        kept_by = {
+            cond: sorted(rng.sample(rows, min(max_traces, len(rows))))
+            for cond, rows in sorted(kept_by.items())
+        }
+    unique = sorted({t for rows in kept_by.values() for _, t in rows})
     scores: dict[str, dict[str, float]] = {}
-    for signal, target in SIGNALS.items():
-        head, _ = shipped(target)
-        values = head.score(unique).tolist() if unique else []
+    for signal, reader in readers.items():
+        values = list(reader.score(unique)) if unique else []
         scores[signal] = dict(zip(unique, values, strict=True))
     conditions: dict[str, Any] = {}
     excerpts: list[dict[str, Any]] = []
     for cond, rows in traces.items():
-        kept = [(key, t) for key, t in rows if t]
+        kept = kept_by[cond]
         entry: dict[str, Any] = {"n_answers": len(rows), "n_traces": len(kept)}
-        for signal, target in SIGNALS.items():
-            head, _ = shipped(target)
+        for signal, reader in readers.items():
             hits = [
                 (scores[signal][t], key, t)
                 for key, t in kept
-                if scores[signal][t] >= head.threshold
+                if scores[signal][t] >= reader.threshold
             ]
-            entry[signal] = _rate(len(hits), len(kept), target, alpha)
+            entry[signal] = _rate(len(hits), len(kept), reader.calibration, alpha)
             quoted: set[str] = set()
             for score, key, t in sorted(hits, key=lambda h: (-h[0], h[1])):
-                sentence, _ = max(head.sentence_scores(t), key=lambda p: p[1])
+                sentence = reader.excerpt(t)
                 if sentence in quoted:
                     continue
                 quoted.add(sentence)
@@ -94,17 +206,17 @@ def reasoning_evidence(
                 if len(quoted) == EXCERPTS:
                     break
         conditions[cond] = entry
-    calibration = {}
-    for signal, target in SIGNALS.items():
-        _, cal = shipped(target)
-        calibration[signal] = {
-            "sensitivity": cal.sensitivity,
-            "specificity": cal.specificity,
-            "n_positive": cal.n_positive,
-            "n_negative": cal.n_negative,
+    calibration = {
+        signal: {
+            "sensitivity": r.calibration.sensitivity,
+            "specificity": r.calibration.specificity,
+            "n_positive": r.calibration.n_positive,
+            "n_negative": r.calibration.n_negative,
         }
+        for signal, r in readers.items()
+    }
     return {
-        "detector": "offline",
+        "detector": detector,
         "calibration": calibration,
         "conditions": conditions,
         "excerpts": excerpts,

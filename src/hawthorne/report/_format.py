@@ -255,26 +255,54 @@ def side_effect_row(result: Mapping[str, Any]) -> dict[str, str] | None:
     }
 
 
-def reasoning_rows(entry: Mapping[str, Any]) -> list[dict[str, str]]:
+READERS = {"reasoning": "offline classifier", "judge": "judge"}
+"""The summary fields that hold reasoning evidence, and who read the traces."""
+
+
+def reasoning_blocks(entry: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """A target's reasoning evidence per reader: title, status line, rows and excerpts."""
+    blocks = []
+    for key, reader in READERS.items():
+        found = sub(entry, key)
+        if not found:
+            continue
+        detector = found.get("detector")
+        title = str(detector) if key == "judge" and detector else reader
+        failed = found.get("status") == "failed"
+        blocks.append(
+            {
+                "reader": reader,
+                "title": title,
+                "status": f"failed: {text(found, 'reason', DASH)}" if failed else "",
+                "rows": reasoning_rows(entry, key),
+                "excerpts": reasoning_excerpts(entry, key),
+            }
+        )
+    return blocks
+
+
+def reasoning_rows(entry: Mapping[str, Any], key: str = "reasoning") -> list[dict[str, str]]:
     """A target's reasoning evidence as display rows, one per condition (empty: none)."""
     rows = []
-    for condition, figures in sub(sub(entry, "reasoning"), "conditions").items():
+    for condition, figures in sub(sub(entry, key), "conditions").items():
         traces, answers = count(figures.get("n_traces")), count(figures.get("n_answers"))
         row = {"condition": str(condition), "traces": f"{traces or 0} of {answers or 0}"}
         for signal in SIGNAL_TITLES:
             f = sub(figures, signal)
-            row[signal] = (
-                DASH if f.get("corrected") is None
-                else f"{fmt_pct(f.get('observed_rate'))} → {fmt_pct(f.get('corrected'))} "
-                f"{fmt_ci_pct(f.get('ci'))}"
-            )  # fmt: skip
+            if f.get("corrected") is not None:
+                corrected = f"{fmt_pct(f.get('corrected'))} {fmt_ci_pct(f.get('ci'))}"
+                row[signal] = f"{fmt_pct(f.get('observed_rate'))} → {corrected}"
+            elif f.get("observed_rate") is not None:  # the reader cannot be corrected for
+                row[signal] = f"{fmt_pct(f.get('observed_rate'))} → not correctable"
+            else:
+                row[signal] = DASH
         rows.append(row)
     return rows
 
 
-def reasoning_excerpts(entry: Mapping[str, Any]) -> list[dict[str, str]]:
+def reasoning_excerpts(entry: Mapping[str, Any], key: str = "reasoning") -> list[dict[str, str]]:
     """A target's strongest trace excerpts as display text."""
-    excerpts = sub(entry, "reasoning").get("excerpts") or []
+    excerpts = sub(entry, key).get("excerpts") or []
     return [
         {
             "condition": text(e, "condition"),

@@ -35,8 +35,7 @@ from hawthorne.report._format import (
     num,
     pair,
     rate_cells,
-    reasoning_excerpts,
-    reasoning_rows,
+    reasoning_blocks,
     results_of,
     settings_items,
     side_effect_row,
@@ -158,8 +157,7 @@ def _target(
         "adherence_svg": Markup(svg),
         "stressors": [_stressor_row(r, s) for r in mine for s in stressor_rows(r)],
         "side_effects": [row for row in map(side_effect_row, mine) if row is not None],
-        "reasoning": reasoning_rows(entry),
-        "excerpts": reasoning_excerpts(entry),
+        "reasoning": reasoning_blocks(entry),
         "whitebox": [
             {**r, "chart": Markup(_layer_chart(name, r)) if r["layers"] else ""}
             for r in whitebox_rows(entry)

@@ -179,25 +179,31 @@ TEMPLATE = """<!DOCTYPE html>
   {% if t.reasoning %}
   <h3>Reasoning evidence</h3>
   <p class="muted">{{ reasoning_note }}</p>
+  {% for block in t.reasoning %}
+  <h4>Read by the {{ block.title }}</h4>
+  {% if block.status %}<p>{{ block.status }}</p>{% endif %}
+  {% if block.rows %}
   <div class="table-wrap"><table class="reasoning">
     <thead><tr><th>Condition</th><th class="num">Traces</th>
     {% for title in signal_titles.values() %}
       <th class="num">{{ title }}: flagged → corrected [CI]</th>
     {% endfor %}</tr></thead>
     <tbody>
-    {% for r in t.reasoning %}
+    {% for r in block.rows %}
       <tr><td>{{ r.condition }}</td><td class="num">{{ r.traces }}</td>
       {% for key in signal_titles %}<td class="num">{{ r[key] }}</td>{% endfor %}</tr>
     {% endfor %}
     </tbody>
   </table></div>
-  {% if t.excerpts %}
+  {% endif %}
+  {% if block.excerpts %}
   <ul class="excerpts">
-  {% for e in t.excerpts %}
+  {% for e in block.excerpts %}
     <li>{{ e.condition }}, {{ e.signal }} ({{ e.score }}): “{{ e.excerpt }}”</li>
   {% endfor %}
   </ul>
   {% endif %}
+  {% endfor %}
   {% endif %}
   {% if t.whitebox or t.whitebox_status %}
   <h3>White-box evidence</h3>

@@ -9,6 +9,7 @@ from typing import Any
 from hawthorne.report._format import (
     DASH,
     HOW_TO_READ,
+    READERS,
     REASONING_NOTE,
     SIDE_EFFECT_NOTE,
     SIGNAL_TITLES,
@@ -22,8 +23,7 @@ from hawthorne.report._format import (
     fmt_pct,
     fmt_pp,
     group_flips,
-    reasoning_excerpts,
-    reasoning_rows,
+    reasoning_blocks,
     results_of,
     settings_items,
     side_effect_row,
@@ -132,25 +132,39 @@ def _targets_table(summary: Mapping[str, Any]) -> list[str]:
 
 
 def _reasoning_section(summary: Mapping[str, Any]) -> list[str]:
-    """Trace-detector rates per target × condition, and the strongest excerpts."""
-    rows, quotes = [], []
-    for t in targets_of(summary):
-        name = md_escape(text(t, "target"))
-        for r in reasoning_rows(t):
-            rows.append([name, md_escape(r["condition"]), r["traces"],
-                         *(md_escape(r[s]) for s in SIGNAL_TITLES)])  # fmt: skip
-        quotes += [
-            f"- {name}, {md_escape(e['condition'])}, {md_escape(e['signal'])} "
-            f"({e['score']}): “{md_escape(e['excerpt'])}”"
-            for e in reasoning_excerpts(t)
-        ]
-    if not rows:
-        return []
-    header = ["Target", "Condition", "Traces", *(f"{v}: flagged → corrected [CI]"
-                                                  for v in SIGNAL_TITLES.values())]  # fmt: skip
-    out = ["## Reasoning evidence", "", REASONING_NOTE, "", *_table(header, "lllrrr", rows)]
-    if quotes:
-        out += ["Strongest excerpts:", "", *quotes, ""]
+    """Trace-detector rates per target × condition and reader, and the strongest excerpts."""
+    out: list[str] = []
+    for reader in READERS.values():
+        rows, quotes, failed = [], [], []
+        for t in targets_of(summary):
+            name = md_escape(text(t, "target"))
+            for block in reasoning_blocks(t):
+                if block["reader"] != reader:
+                    continue
+                if block["status"]:
+                    failed.append(f"- {name} ({md_escape(block['title'])}): "
+                                  f"{md_escape(block['status'])}")  # fmt: skip
+                title = md_escape(block["title"])
+                for r in block["rows"]:
+                    cells = (md_escape(r[s]) for s in SIGNAL_TITLES)
+                    rows.append([name, title, md_escape(r["condition"]), r["traces"], *cells])
+                quotes += [
+                    f"- {name}, {md_escape(e['condition'])}, {md_escape(e['signal'])} "
+                    f"({e['score']}): “{md_escape(e['excerpt'])}”"
+                    for e in block["excerpts"]
+                ]
+        if not rows and not failed:
+            continue
+        if not out:
+            out = ["## Reasoning evidence", "", REASONING_NOTE, ""]
+        header = ["Target", "Read by", "Condition", "Traces",
+                  *(f"{v}: flagged → corrected [CI]" for v in SIGNAL_TITLES.values())]  # fmt: skip
+        if rows:
+            out += _table(header, "llllrrr", rows)
+        if failed:
+            out += [*failed, ""]
+        if quotes:
+            out += [f"Strongest excerpts ({reader}):", "", *quotes, ""]
     return out
 
 
