@@ -86,16 +86,16 @@ def run_whitebox(
     from hawthorne.detectors._whitebox_audit import WhiteboxError, whitebox_audit
     from hawthorne.suites import load_suite
 
+    # Loaded once for every target: each load parses a suite file.
+    text_suites = [
+        s for s in (load_suite(ref, seed=config.seed) for ref in config.suites) if s.agentic is None
+    ]
     for model in config.targets:
         path, reason = local_weights(model)
         if path is None and not reason:
             continue
         wanted = config.suites_for(model)
-        suites = [
-            s
-            for s in (load_suite(ref, seed=config.seed) for ref in config.suites)
-            if s.agentic is None and (wanted is None or s.id in wanted)
-        ]
+        suites = [s for s in text_suites if wanted is None or s.id in wanted]
         plan = {"methods": list(methods), "suites": [s.id for s in suites], "seed": config.seed}
         file = stage_file(out_dir, WHITEBOX_DIR, model)
         if kept(file, plan):
