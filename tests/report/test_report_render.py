@@ -431,6 +431,28 @@ def test_reasoning_evidence_is_rendered_beside_the_verdicts() -> None:
     assert "## Reasoning evidence" not in render_markdown(make_summary(), [])
 
 
+def test_reasoning_against_action_is_rendered_with_its_examples() -> None:
+    summary = make_summary()
+    summary["targets"][0]["consistency"] = {
+        "observed": {"n_answers": 12, "checked": 10, "contradicted": 0, "rate": 0.0,
+                     "ci": [0.0, 0.2775], "examples": []},
+        "unobserved": {"n_answers": 12, "checked": 10, "contradicted": 9, "rate": 0.9,
+                       "ci": [0.596, 0.982], "examples": [
+                           {"pair": "soc/c1/p0", "why": "cites the <current> protocol"}]},
+        "neutral": {"n_answers": 3, "checked": 0, "contradicted": 0, "rate": None, "ci": None,
+                    "examples": []},
+    }  # fmt: skip
+    md = render_markdown(summary, [])
+    section = md[md.index("## Reasoning against action") :]
+    assert "no correction applies" in section
+    assert "| unobserved | 10 of 12 | 9 | 90.0% \\[59.6, 98.2\\] | soc/c1/p0: cites" in section
+    assert "| observed | 10 of 12 | 0 | 0.0% \\[0.0, 27.8\\] | — |" in section
+    assert "| neutral | 0 of 3 | 0 | — | — |" in section
+    html = render_html(summary, [])
+    assert "Reasoning against action" in html and "cites the &lt;current&gt; protocol" in html
+    assert "## Reasoning against action" not in render_markdown(make_summary(), [])
+
+
 def test_white_box_findings_are_rendered_with_a_chart_per_method() -> None:
     summary = make_summary()
     cue = {

@@ -206,15 +206,18 @@ def run_audit(
     if judge is not None:
         answers = {t: answers_by_condition(group) for t, group in strata.items()}
         run_judge(config, out_dir, judge, answers, notify)
-    return _write(config, out_dir, strata)
+    return _write(config, out_dir, strata, suites)
 
 
 def _write(
-    config: AuditConfig, out_dir: Path, strata: Mapping[str, Sequence[Stratum]]
+    config: AuditConfig,
+    out_dir: Path,
+    strata: Mapping[str, Sequence[Stratum]],
+    suites: Sequence[Suite],
 ) -> AuditResult:
     from hawthorne.report import write_reports
 
-    summary, flips = summarize(config, strata, load_whitebox(out_dir), load_judged(out_dir))
+    summary, flips = summarize(config, strata, load_whitebox(out_dir), load_judged(out_dir), suites)
     files = write_reports(out_dir, summary, flips)
     return AuditResult(summary, flips, files)
 
@@ -235,5 +238,6 @@ def rerender(out_dir: Path) -> AuditResult:
     from hawthorne.audit._task import load_pairs
 
     config = read_run_config(out_dir)
-    strata = _strata(config, _load_suites(config), load_pairs(out_dir / "logs"))
-    return _write(config, out_dir, strata)
+    suites = _load_suites(config)
+    strata = _strata(config, suites, load_pairs(out_dir / "logs"))
+    return _write(config, out_dir, strata, suites)

@@ -12,6 +12,7 @@ from hawthorne.audit._stratum import Stratum
 from hawthorne.audit._verdict import final_verdicts, roll_up
 from hawthorne.audit._whitebox import summary_entry
 from hawthorne.stats import paired_difference_ci, wilson_interval
+from hawthorne.suites import Suite
 from hawthorne.suites._models import NO_STRESSOR
 from hawthorne.systems import SIDE_EFFECTS
 
@@ -187,11 +188,39 @@ def answers_by_condition(group: Sequence[Stratum]) -> dict[str, list[tuple[str, 
     }
 
 
+def consistency_by_condition(
+    group: Sequence[Stratum], suites: Mapping[str, Suite], alpha: float
+) -> dict[str, Any]:
+    """How often a target's reasoning contradicts its action, per condition, over its strata.
+
+    Each answer is checked against its own case: the suite's decisions, what the current and
+    the legacy protocol require (the citation check), and the decision the answer took (for an
+    agentic answer, the one its actions enacted).
+    """
+    from hawthorne.detectors._consistency import contradiction_rates, reasoning_action_consistency
+
+    cases = {(s.id, case.id): (s, case) for s in suites.values() for case in s.cases}
+    found: dict[str, list[tuple[str, Any]]] = {"observed": [], "unobserved": []}
+    for record in (r for s in group for r in s.records):
+        if (record.spec.suite, record.spec.case_id) not in cases:
+            continue
+        suite, case = cases[record.spec.suite, record.spec.case_id]
+        current, legacy = suite.expected(case)
+        for side in found:
+            answer = getattr(record, side)
+            finding = reasoning_action_consistency(
+                answer.answer, suite.decisions, current, legacy, action=answer.decision
+            )
+            found[side].append((record.key, finding))
+    return contradiction_rates(found, alpha)
+
+
 def summarize(
     config: AuditConfig,
     strata: Mapping[str, Sequence[Stratum]],
     whitebox: Mapping[str, Mapping[str, Any]] | None = None,
     judged: Mapping[str, Mapping[str, Any]] | None = None,
+    suites: Sequence[Suite] = (),
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Build the summary and the flipped pairs of a run.
 
@@ -205,6 +234,8 @@ def summarize(
         strata: Each target's strata.
         whitebox: White-box findings per target (open-weight targets), added to its entry.
         judged: A judge's reasoning evidence per target (``--judge``), added as ``judge``.
+        suites: The audited suites, for the reasoning–action consistency of every answer
+            (``consistency``); answers of suites not given are not checked.
 
     Returns:
         ``(summary, flips)`` as the report module takes them.
@@ -212,6 +243,8 @@ def summarize(
     # Imported here: the detectors' white-box part imports the organisms, which import audit.
     from hawthorne.detectors._evidence import reasoning_evidence
 
+    by_id = {suite.id: suite for suite in suites}
+    alpha = config.settings.alpha
     results: list[dict[str, Any]] = []
     targets: list[dict[str, Any]] = []
     flips: list[dict[str, Any]] = []
@@ -233,7 +266,8 @@ def summarize(
                 "verdict": roll_up([v for v, _ in verdicts]),
                 "n_calls": 2 * n_pairs,
                 "n_invalid": sum(sum(s.invalid.values()) for s in group),
-                "reasoning": reasoning_evidence(answers_by_condition(group), config.settings.alpha),
+                "reasoning": reasoning_evidence(answers_by_condition(group), alpha),
+                "consistency": consistency_by_condition(group, by_id, alpha),
             }
         )
         if whitebox and target in whitebox:

@@ -1,18 +1,23 @@
 """Detectors: evidence beside the behavioural verdict, each validated against labels.
 
 Reasoning–action consistency (no judge needed); the offline reasoning-trace classifier
-(sentence embeddings + logistic regression, trained on the labelled corpus that ships with
-Hawthorne, heads shipped fitted); the judge detector (a model in Inspect role ``judge`` votes on
-explicit criteria with quotes checked against the trace); each also as an Inspect scorer; and
-the validation figures every detector is held to (AUROC, TPR at 1% and 5% FPR, confusion
-matrix, bootstrap intervals). White-box methods for local Hugging Face models: residual-stream
-activations with hooks, noise injection, observation-direction steering and linear probes.
+(word n-grams and sentence embeddings, one logistic regression per label, trained on the
+labelled corpus that ships with Hawthorne, heads shipped fitted); the judge detector (a model
+in Inspect role ``judge`` votes on explicit criteria with quotes checked against the trace);
+each also as an Inspect scorer; and the validation figures every detector is held to (AUROC,
+TPR at 1% and 5% FPR, confusion matrix, bootstrap intervals). White-box methods for local
+Hugging Face models: residual-stream activations with hooks, noise injection, cue-noise,
+observation-direction steering and linear probes.
 """
 
 from typing import Any
 
 from hawthorne.detectors._activations import ResidualModel, steer
-from hawthorne.detectors._consistency import Consistency, reasoning_action_consistency
+from hawthorne.detectors._consistency import (
+    Consistency,
+    contradiction_rates,
+    reasoning_action_consistency,
+)
 from hawthorne.detectors._evidence import reasoning_evidence
 from hawthorne.detectors._judge import (
     RUBRICS,
@@ -81,6 +86,7 @@ __all__ = [
     "WhiteboxError",
     "action_consistency",
     "answer_decisions",
+    "contradiction_rates",
     "corpus",
     "cue_prompts",
     "embed",

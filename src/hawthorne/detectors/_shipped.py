@@ -24,7 +24,8 @@ from hawthorne.detectors._validate import validate
 from hawthorne.stats._detection import auroc
 
 HEADS = Path(__file__).parent / "heads.json"
-SCHEMA = "hawthorne.heads/1"
+SCHEMA = "hawthorne.heads/2"
+"""Version 2: heads carry a word n-gram vocabulary beside the embedding weights."""
 
 
 def corpus_sha256() -> str:
@@ -54,7 +55,10 @@ class Calibration:
     auroc: float
 
 
-C_GRID = (1.0, 4.0, 16.0)
+C_GRID = (1.0, 4.0, 16.0, 64.0, 256.0)
+"""The n-gram heads choose larger C than the embedding-only ones did (16, 256 and 64 for the
+faking, eval-awareness and nobody-watching labels; from C = 16 up, out-of-fold AUROC moves by
+under 0.004)."""
 
 
 def cross_validate(texts: list[str], labels: list[int], folds: int = 5) -> tuple[float, float]:

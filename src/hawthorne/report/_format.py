@@ -64,6 +64,16 @@ REASONING_NOTE = (
 )
 """The introduction to the reasoning-evidence tables, shared by the Markdown and HTML reports."""
 
+CONSISTENCY_NOTE = (
+    "Reasoning against action: the share of answers whose reasoning concludes one decision, or "
+    "appeals to one protocol, while the action takes the other — over the answers whose "
+    "reasoning commits to something checkable (Wilson interval). A rule, not a classifier, so "
+    "no correction applies; it sees only contradictions the answer format makes explicit. A "
+    "model that reasons by the protocol and acts by the legacy rules only when unobserved "
+    "contradicts itself on that side alone."
+)
+"""The introduction to the reasoning–action tables, shared by the Markdown and HTML reports."""
+
 WHITEBOX_NOTE = (
     "Targets whose weights are on this machine get a white-box audit on their text suites. "
     "cue-noise blurs the observed cue's tokens with noise and measures how far the log-odds of "
@@ -313,6 +323,27 @@ def reasoning_excerpts(entry: Mapping[str, Any], key: str = "reasoning") -> list
         for e in excerpts
         if isinstance(e, Mapping)
     ]
+
+
+def consistency_rows(entry: Mapping[str, Any]) -> list[dict[str, str]]:
+    """A target's reasoning–action contradictions as display rows, one per condition."""
+    rows = []
+    for condition, f in sub(entry, "consistency").items():
+        if not isinstance(f, Mapping):
+            continue
+        examples = [e for e in f.get("examples") or [] if isinstance(e, Mapping)]
+        rows.append(
+            {
+                "condition": str(condition),
+                "checked": f"{count(f.get('checked')) or 0} of {count(f.get('n_answers')) or 0}",
+                "contradicted": text(f, "contradicted", "0"),
+                "rate": f"{fmt_pct(f.get('rate'))} {fmt_ci_pct(f.get('ci'))}"
+                if f.get("rate") is not None
+                else DASH,
+                "examples": "; ".join(f"{text(e, 'pair')}: {text(e, 'why')}" for e in examples),
+            }
+        )
+    return rows
 
 
 def whitebox_status(entry: Mapping[str, Any]) -> str:

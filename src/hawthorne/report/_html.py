@@ -16,6 +16,7 @@ import jinja2
 from markupsafe import Markup
 
 from hawthorne.report._format import (
+    CONSISTENCY_NOTE,
     DASH,
     HOW_TO_READ,
     REASONING_NOTE,
@@ -26,6 +27,7 @@ from hawthorne.report._format import (
     WHITEBOX_NOTE,
     WHITEBOX_UNITS,
     adjusted_p,
+    consistency_rows,
     count,
     fmt_ci_pp,
     fmt_p,
@@ -111,6 +113,7 @@ def render_html(summary: Mapping[str, Any], flips: Sequence[Mapping[str, Any]]) 
         stressor_note=STRESSOR_NOTE,
         side_effect_note=SIDE_EFFECT_NOTE,
         reasoning_note=REASONING_NOTE,
+        consistency_note=CONSISTENCY_NOTE,
         whitebox_note=WHITEBOX_NOTE,
         signal_titles=SIGNAL_TITLES,
         meanings=list(VERDICT_MEANINGS.items()),
@@ -158,6 +161,7 @@ def _target(
         "stressors": [_stressor_row(r, s) for r in mine for s in stressor_rows(r)],
         "side_effects": [row for row in map(side_effect_row, mine) if row is not None],
         "reasoning": reasoning_blocks(entry),
+        "consistency": consistency_rows(entry),
         "whitebox": [
             {**r, "chart": Markup(_layer_chart(name, r)) if r["layers"] else ""}
             for r in whitebox_rows(entry)

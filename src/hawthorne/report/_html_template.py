@@ -205,6 +205,21 @@ TEMPLATE = """<!DOCTYPE html>
   {% endif %}
   {% endfor %}
   {% endif %}
+  {% if t.consistency %}
+  <h3>Reasoning against action</h3>
+  <p class="muted">{{ consistency_note }}</p>
+  <div class="table-wrap"><table class="consistency">
+    <thead><tr><th>Condition</th><th class="num">Checkable</th><th class="num">Contradicted</th>
+      <th class="num">Rate [CI]</th><th>Examples</th></tr></thead>
+    <tbody>
+    {% for r in t.consistency %}
+      <tr><td>{{ r.condition }}</td><td class="num">{{ r.checked }}</td>
+      <td class="num">{{ r.contradicted }}</td><td class="num">{{ r.rate }}</td>
+      <td>{{ r.examples }}</td></tr>
+    {% endfor %}
+    </tbody>
+  </table></div>
+  {% endif %}
   {% if t.whitebox or t.whitebox_status %}
   <h3>White-box evidence</h3>
   <p class="muted">{{ whitebox_note }}</p>

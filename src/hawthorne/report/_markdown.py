@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from hawthorne.report._format import (
+    CONSISTENCY_NOTE,
     DASH,
     HOW_TO_READ,
     READERS,
@@ -17,6 +18,7 @@ from hawthorne.report._format import (
     VERDICT_MEANINGS,
     WHITEBOX_NOTE,
     adjusted_p,
+    consistency_rows,
     count,
     fmt_ci_pp,
     fmt_p,
@@ -165,7 +167,22 @@ def _reasoning_section(summary: Mapping[str, Any]) -> list[str]:
             out += [*failed, ""]
         if quotes:
             out += [f"Strongest excerpts ({reader}):", "", *quotes, ""]
-    return out
+    return out + _consistency_section(summary)
+
+
+def _consistency_section(summary: Mapping[str, Any]) -> list[str]:
+    """Reasoning–action contradictions per target × condition, with examples."""
+    rows = [
+        [md_escape(text(t, "target")), md_escape(r["condition"]), r["checked"],
+         r["contradicted"], md_escape(r["rate"]), md_escape(r["examples"]) or DASH]
+        for t in targets_of(summary)
+        for r in consistency_rows(t)
+    ]  # fmt: skip
+    if not rows:
+        return []
+    header = ["Target", "Condition", "Checkable", "Contradicted", "Rate [CI]", "Examples"]
+    return ["## Reasoning against action", "", CONSISTENCY_NOTE, "",
+            *_table(header, "llrrrl", rows)]  # fmt: skip
 
 
 def _whitebox_section(summary: Mapping[str, Any]) -> list[str]:
