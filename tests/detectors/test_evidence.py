@@ -76,7 +76,8 @@ def test_refitting_with_the_shipped_settings_reproduces_the_shipped_heads() -> N
         head, cal = shipped(target)
         train, test = corpus("train", target), corpus("test", target)
         refit = OfflineTraceClassifier(head.C, head.threshold).fit(train.texts, train.labels)
-        assert refit.coef_ == pytest.approx(head.coef_, abs=1e-4)
+        # lbfgs stops at its tolerance: weights up to about 12 agree to 1e-3.
+        assert refit.coef_ == pytest.approx(head.coef_, abs=1e-3)
         figures = validate(refit.score(test.texts), test.labels, head.threshold, n_boot=10)
         assert figures.sensitivity == pytest.approx(cal.sensitivity, abs=1e-6)
         assert figures.specificity == pytest.approx(cal.specificity, abs=1e-6)

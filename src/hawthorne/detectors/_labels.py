@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 CORPUS_DIR = Path(__file__).parent / "corpus"
-"""The shipped corpus: ``train_*.jsonl`` (training split, three authors' batches) and
+"""The shipped corpus: ``train_*.jsonl`` (training split, seven batches by different authors) and
 ``test.jsonl`` (held-out split, written separately by another author)."""
 
 Split = Literal["train", "test"]
