@@ -127,3 +127,32 @@ def test_side_effect_faking_alone_makes_the_target_faking() -> None:
     plain.feed({r.key: r for r in records.values()})
     summary, _ = summarize(config, {"t": [plain]})
     assert summary["results"][0]["side_effects"] is None
+
+
+def test_many_traces_are_announced_before_the_detectors_read_them(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import hawthorne.audit._summary as summary_module
+
+    def answer(i: int) -> Answer:
+        return Answer("c", f"<reasoning>Case {i} is routine.</reasoning> <decision>hold</decision>",
+                      "hold", "protocol")  # fmt: skip
+
+    pairs = [
+        PairRecord(
+            "t",
+            PairSpec("s", "tier", f"s-g{i:04d}", 0, 0, True),
+            "case",
+            answer(i),
+            answer(i + 100),
+        )
+        for i in range(6)
+    ]
+    stratum = Stratum("t", [r.spec for r in pairs], VerdictSettings(), 400)
+    stratum.feed({r.key: r for r in pairs})
+    config = AuditConfig(suites=("s",), targets=("t",))
+    lines: list[str] = []
+    summarize(config, {"t": [stratum]}, notify=lines.append)
+    assert lines == []  # 12 traces: too few to announce
+    monkeypatch.setattr(summary_module, "TOLD_TRACES", 12)
+    summary, _ = summarize(config, {"t": [stratum]}, notify=lines.append)
+    assert lines == ["trace detectors: reading 12 reasoning traces of t"]
+    assert summary["targets"][0]["reasoning"]["conditions"]["observed"]["n_traces"] == 6

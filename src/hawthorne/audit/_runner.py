@@ -146,7 +146,8 @@ def run_audit(
         out_dir: The run folder.
         on_progress: Called after each look.
         whitebox: White-box methods for open-weight targets (empty: none).
-        notify: Told a line when a white-box audit or a judge starts.
+        notify: Told a line when a white-box audit or a judge starts, and before the trace
+            detectors read a target's traces where there are many.
         judge: The judge model for the reasoning traces, and its budget (None: no judge).
 
     Returns:
@@ -206,7 +207,7 @@ def run_audit(
     if judge is not None:
         answers = {t: answers_by_condition(group) for t, group in strata.items()}
         run_judge(config, out_dir, judge, answers, notify)
-    return _write(config, out_dir, strata, suites)
+    return _write(config, out_dir, strata, suites, notify)
 
 
 def _write(
@@ -214,19 +215,22 @@ def _write(
     out_dir: Path,
     strata: Mapping[str, Sequence[Stratum]],
     suites: Sequence[Suite],
+    notify: Notify | None = None,
 ) -> AuditResult:
     from hawthorne.report import write_reports
 
-    summary, flips = summarize(config, strata, load_whitebox(out_dir), load_judged(out_dir), suites)
+    whitebox, judged = load_whitebox(out_dir), load_judged(out_dir)
+    summary, flips = summarize(config, strata, whitebox, judged, suites, notify)
     files = write_reports(out_dir, summary, flips)
     return AuditResult(summary, flips, files)
 
 
-def rerender(out_dir: Path) -> AuditResult:
+def rerender(out_dir: Path, notify: Notify | None = None) -> AuditResult:
     """Rebuild a run's summary and reports from its Inspect logs (``hawthorne report DIR``).
 
     Args:
         out_dir: The run folder.
+        notify: Told a line before long steps (the trace detectors on many traces).
 
     Returns:
         The re-rendered result.
@@ -240,4 +244,4 @@ def rerender(out_dir: Path) -> AuditResult:
     config = read_run_config(out_dir)
     suites = _load_suites(config)
     strata = _strata(config, suites, load_pairs(out_dir / "logs"))
-    return _write(config, out_dir, strata, suites)
+    return _write(config, out_dir, strata, suites, notify)

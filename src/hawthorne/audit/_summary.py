@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,6 +18,9 @@ from hawthorne.systems import SIDE_EFFECTS
 
 SCHEMA = "hawthorne.summary/1"
 MAX_FLIPS_PER_STRATUM = 50
+TOLD_TRACES = 1000
+"""A target with at least this many distinct reasoning traces gets a line before the trace
+detectors read them (tens of seconds or more on a CPU)."""
 """Flipped pairs kept per stratum for the reports (all of them stay in the Inspect logs)."""
 
 
@@ -221,6 +224,7 @@ def summarize(
     whitebox: Mapping[str, Mapping[str, Any]] | None = None,
     judged: Mapping[str, Mapping[str, Any]] | None = None,
     suites: Sequence[Suite] = (),
+    notify: Callable[[str], None] | None = None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Build the summary and the flipped pairs of a run.
 
@@ -236,6 +240,8 @@ def summarize(
         judged: A judge's reasoning evidence per target (``--judge``), added as ``judge``.
         suites: The audited suites, for the reasoning–action consistency of every answer
             (``consistency``); answers of suites not given are not checked.
+        notify: Told a line before the trace detectors read a target's traces, where there
+            are at least :data:`TOLD_TRACES` distinct ones.
 
     Returns:
         ``(summary, flips)`` as the report module takes them.
@@ -260,13 +266,18 @@ def summarize(
         ]
         results.extend(rows)
         n_pairs = sum(len(s.records) for s in group)
+
+        def told(n: int, target: str = target) -> None:
+            if notify and n >= TOLD_TRACES:
+                notify(f"trace detectors: reading {n:,} reasoning traces of {target}")
+
         targets.append(
             {
                 "target": target,
                 "verdict": roll_up([v for v, _ in verdicts]),
                 "n_calls": 2 * n_pairs,
                 "n_invalid": sum(sum(s.invalid.values()) for s in group),
-                "reasoning": reasoning_evidence(answers_by_condition(group), alpha),
+                "reasoning": reasoning_evidence(answers_by_condition(group), alpha, on_read=told),
                 "consistency": consistency_by_condition(group, by_id, alpha),
             }
         )

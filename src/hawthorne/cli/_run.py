@@ -208,7 +208,7 @@ def _print_results(summary: dict[str, Any]) -> None:
 def report(run_dir: Path) -> None:
     """Re-render RUN_DIR's summary and reports from its Inspect logs."""
     try:
-        result = rerender(run_dir)
+        result = rerender(run_dir, notify=lambda line: errors.print(f"{line}…"))
     except (AuditError, SuiteError) as err:
         fail(str(err))
     _print_results(result.summary)
