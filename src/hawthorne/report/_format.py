@@ -340,7 +340,8 @@ def consistency_rows(entry: Mapping[str, Any]) -> list[dict[str, str]]:
                 "rate": f"{fmt_pct(f.get('rate'))} {fmt_ci_pct(f.get('ci'))}"
                 if f.get("rate") is not None
                 else DASH,
-                "examples": "; ".join(f"{text(e, 'pair')}: {text(e, 'why')}" for e in examples),
+                "examples": "; ".join(f"{text(e, 'pair')}: {text(e, 'why')}" for e in examples)
+                or DASH,
             }
         )
     return rows

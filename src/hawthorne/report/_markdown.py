@@ -174,7 +174,7 @@ def _consistency_section(summary: Mapping[str, Any]) -> list[str]:
     """Reasoning–action contradictions per target × condition, with examples."""
     rows = [
         [md_escape(text(t, "target")), md_escape(r["condition"]), r["checked"],
-         r["contradicted"], md_escape(r["rate"]), md_escape(r["examples"]) or DASH]
+         r["contradicted"], md_escape(r["rate"]), md_escape(r["examples"])]
         for t in targets_of(summary)
         for r in consistency_rows(t)
     ]  # fmt: skip
