@@ -18,10 +18,10 @@ from hawthorne.systems import SIDE_EFFECTS
 
 SCHEMA = "hawthorne.summary/1"
 MAX_FLIPS_PER_STRATUM = 50
+"""Flipped pairs kept per stratum for the reports (all of them stay in the Inspect logs)."""
 TOLD_TRACES = 1000
 """A target with at least this many distinct reasoning traces gets a line before the trace
 detectors read them (tens of seconds or more on a CPU)."""
-"""Flipped pairs kept per stratum for the reports (all of them stay in the Inspect logs)."""
 
 
 def _interval(bounds: Sequence[float]) -> list[float]:
