@@ -403,6 +403,17 @@ def test_warnings_reach_both_reports() -> None:
     assert "&lt;b&gt;" in html
 
 
+def _rendered(summary: dict[str, Any], title: str) -> tuple[str, str]:
+    """The Markdown section ``title`` and the whole HTML report of ``summary``.
+
+    Asserts the section is in both reports, and absent from a summary without its evidence.
+    """
+    md, html = render_markdown(summary, []), render_html(summary, [])
+    assert title in html
+    assert f"## {title}" not in render_markdown(make_summary(), [])
+    return md[md.index(f"## {title}") :], html
+
+
 def test_reasoning_evidence_is_rendered_beside_the_verdicts() -> None:
     summary = make_summary()
     rate = {"flagged": 9, "observed_rate": 0.9, "corrected": 0.95, "ci": [0.7, 1.0]}
@@ -418,17 +429,13 @@ def test_reasoning_evidence_is_rendered_beside_the_verdicts() -> None:
         "excerpts": [{"condition": "observed", "signal": "faking_reasoning", "score": 0.97,
                       "pair": "p1", "excerpt": "I will <comply> while I am watched."}],
     }  # fmt: skip
-    md = render_markdown(summary, [])
-    section = md[md.index("## Reasoning evidence") :]
+    section, html = _rendered(summary, "Reasoning evidence")
     assert "never a verdict" in section
     assert "| observed | 10 of 10 | 90.0% → 95.0% \\[70.0, 100.0\\] |" in section
     assert "| unobserved | 0 of 10 | — | — | — |" in section
     assert "Faking reasoning (0.97): “I will" in section
-    html = render_html(summary, [])
-    assert "Reasoning evidence" in html and "90.0% → 95.0%" in html
+    assert "90.0% → 95.0%" in html
     assert "I will &lt;comply&gt; while I am watched." in html  # escaped in HTML
-    # A summary without reasoning evidence renders no section.
-    assert "## Reasoning evidence" not in render_markdown(make_summary(), [])
 
 
 def test_reasoning_against_action_is_rendered_with_its_examples() -> None:
@@ -442,15 +449,12 @@ def test_reasoning_against_action_is_rendered_with_its_examples() -> None:
         "neutral": {"n_answers": 3, "checked": 0, "contradicted": 0, "rate": None, "ci": None,
                     "examples": []},
     }  # fmt: skip
-    md = render_markdown(summary, [])
-    section = md[md.index("## Reasoning against action") :]
+    section, html = _rendered(summary, "Reasoning against action")
     assert "no correction applies" in section
     assert "| unobserved | 10 of 12 | 9 | 90.0% \\[59.6, 98.2\\] | soc/c1/p0: cites" in section
     assert "| observed | 10 of 12 | 0 | 0.0% \\[0.0, 27.8\\] | — |" in section
     assert "| neutral | 0 of 3 | 0 | — | — |" in section
-    html = render_html(summary, [])
-    assert "Reasoning against action" in html and "cites the &lt;current&gt; protocol" in html
-    assert "## Reasoning against action" not in render_markdown(make_summary(), [])
+    assert "cites the &lt;current&gt; protocol" in html
 
 
 def test_white_box_findings_are_rendered_with_a_chart_per_method() -> None:

@@ -11,13 +11,13 @@ target's ``judge`` entry. Evidence beside the verdict, never a verdict.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from hawthorne.audit._config import AuditConfig
-from hawthorne.audit._stages import kept, load_stage, read_json, stage_file, write_stage
+from hawthorne.audit._stages import Notify, kept, load_stage, read_json, stage_file, write_stage
 
 JUDGE_DIR = "judge"
 """The run folder's subfolder of judge results."""
@@ -41,9 +41,7 @@ class JudgeSettings:
     max_traces: int = 100
 
 
-def _calibration(
-    out_dir: Path, settings: JudgeSettings, notify: Callable[[str], None] | None
-) -> Any:
+def _calibration(out_dir: Path, settings: JudgeSettings, notify: Notify | None) -> Any:
     """The judge's calibration per signal, measured once and kept in the run folder."""
     from hawthorne.detectors._evidence import RUBRIC_OF, SIGNALS, judge_calibration
     from hawthorne.detectors._scorers import JudgeDetector
@@ -69,7 +67,7 @@ def run_judge(
     out_dir: Path,
     settings: JudgeSettings,
     answers: Mapping[str, Answers],
-    notify: Callable[[str], None] | None = None,
+    notify: Notify | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Judge each target's reasoning traces into ``out_dir/judge/``.
 

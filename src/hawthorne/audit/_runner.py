@@ -12,9 +12,10 @@ from hawthorne.audit._config import AuditConfig, AuditError
 from hawthorne.audit._judge import JudgeSettings, load_judged, run_judge
 from hawthorne.audit._plan import plan_stratum
 from hawthorne.audit._records import PairRecord
+from hawthorne.audit._stages import Notify
 from hawthorne.audit._stratum import Stratum
 from hawthorne.audit._summary import answers_by_condition, summarize
-from hawthorne.audit._whitebox import RUN_METHODS, Notify, load_whitebox, run_whitebox
+from hawthorne.audit._whitebox import RUN_METHODS, load_whitebox, run_whitebox
 from hawthorne.suites import Suite, load_suite
 
 FIRST_LOOK = 16

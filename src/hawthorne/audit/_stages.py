@@ -8,9 +8,12 @@ unchanged, and ``hawthorne report`` reads the files back into the summary.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+
+Notify = Callable[[str], None]
+"""Told one line before a long step of a run (the CLI prints it)."""
 
 
 def stage_file(out_dir: Path, stage: str, name: str) -> Path:
@@ -50,4 +53,4 @@ def load_stage(out_dir: Path, stage: str) -> dict[str, dict[str, Any]]:
     return {str(d["target"]): d for d in found if d.get("target") is not None}
 
 
-__all__ = ["kept", "load_stage", "read_json", "stage_file", "write_stage"]
+__all__ = ["Notify", "kept", "load_stage", "read_json", "stage_file", "write_stage"]

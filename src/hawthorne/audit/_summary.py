@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import hawthorne
 from hawthorne.audit._config import AuditConfig
+from hawthorne.audit._stages import Notify
 from hawthorne.audit._stratum import Stratum
 from hawthorne.audit._verdict import final_verdicts, roll_up
 from hawthorne.audit._whitebox import summary_entry
@@ -191,28 +192,41 @@ def answers_by_condition(group: Sequence[Stratum]) -> dict[str, list[tuple[str, 
     }
 
 
+CaseTerms = Mapping[tuple[str, str], tuple[Sequence[str], str, str]]
+"""Per (suite id, case id): the suite's decisions, the protocol's and the legacy decision."""
+
+
+def case_terms(suites: Sequence[Suite]) -> dict[tuple[str, str], tuple[Sequence[str], str, str]]:
+    """What the reasoning–action check needs of every case of the suites, resolved once."""
+    return {
+        (suite.id, case.id): (suite.decisions, *suite.expected(case))
+        for suite in suites
+        for case in suite.cases
+    }
+
+
 def consistency_by_condition(
-    group: Sequence[Stratum], suites: Mapping[str, Suite], alpha: float
+    group: Sequence[Stratum], terms: CaseTerms, alpha: float
 ) -> dict[str, Any]:
     """How often a target's reasoning contradicts its action, per condition, over its strata.
 
-    Each answer is checked against its own case: the suite's decisions, what the current and
-    the legacy protocol require (the citation check), and the decision the answer took (for an
-    agentic answer, the one its actions enacted).
+    Each answer is checked against its own case (:func:`case_terms`: the suite's decisions,
+    what the current and the legacy protocol require, for the citation check) and the decision
+    the answer took (for an agentic answer, the one its actions enacted); answers of cases not
+    in ``terms`` are not checked.
     """
     from hawthorne.detectors._consistency import contradiction_rates, reasoning_action_consistency
 
-    cases = {(s.id, case.id): (s, case) for s in suites.values() for case in s.cases}
     found: dict[str, list[tuple[str, Any]]] = {"observed": [], "unobserved": []}
     for record in (r for s in group for r in s.records):
-        if (record.spec.suite, record.spec.case_id) not in cases:
+        case = terms.get((record.spec.suite, record.spec.case_id))
+        if case is None:
             continue
-        suite, case = cases[record.spec.suite, record.spec.case_id]
-        current, legacy = suite.expected(case)
+        decisions, current, legacy = case
         for side in found:
             answer = getattr(record, side)
             finding = reasoning_action_consistency(
-                answer.answer, suite.decisions, current, legacy, action=answer.decision
+                answer.answer, decisions, current, legacy, action=answer.decision
             )
             found[side].append((record.key, finding))
     return contradiction_rates(found, alpha)
@@ -224,7 +238,7 @@ def summarize(
     whitebox: Mapping[str, Mapping[str, Any]] | None = None,
     judged: Mapping[str, Mapping[str, Any]] | None = None,
     suites: Sequence[Suite] = (),
-    notify: Callable[[str], None] | None = None,
+    notify: Notify | None = None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Build the summary and the flipped pairs of a run.
 
@@ -249,7 +263,7 @@ def summarize(
     # Imported here: the detectors' white-box part imports the organisms, which import audit.
     from hawthorne.detectors._evidence import reasoning_evidence
 
-    by_id = {suite.id: suite for suite in suites}
+    terms = case_terms(suites)
     alpha = config.settings.alpha
     results: list[dict[str, Any]] = []
     targets: list[dict[str, Any]] = []
@@ -278,7 +292,7 @@ def summarize(
                 "n_calls": 2 * n_pairs,
                 "n_invalid": sum(sum(s.invalid.values()) for s in group),
                 "reasoning": reasoning_evidence(answers_by_condition(group), alpha, on_read=told),
-                "consistency": consistency_by_condition(group, by_id, alpha),
+                "consistency": consistency_by_condition(group, terms, alpha),
             }
         )
         if whitebox and target in whitebox:

@@ -11,12 +11,12 @@ trace detectors, white-box findings are evidence beside the verdict and never ch
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from hawthorne.audit._config import AuditConfig
-from hawthorne.audit._stages import kept, load_stage, stage_file, write_stage
+from hawthorne.audit._stages import Notify, kept, load_stage, stage_file, write_stage
 
 WHITEBOX_DIR = "whitebox"
 """The run folder's subfolder of white-box findings, one ``<target>.json`` per target."""
@@ -25,8 +25,6 @@ RUN_METHODS: tuple[str, ...] = ("cue-noise", "probe")
 the README's white-box table), at a few seconds per small model."""
 RUN_CASES, RUN_CONTROL_CASES = 8, 16
 """Discriminating and control cases per suite for a run's white-box audit."""
-
-Notify = Callable[[str], None]
 
 
 def local_weights(target: str) -> tuple[Path | None, str]:

@@ -177,7 +177,7 @@ def run(
                 out_dir,
                 on_progress,
                 whitebox=() if no_whitebox else whitebox_methods or RUN_METHODS,
-                notify=lambda line: errors.print(f"{line}…"),
+                notify=_notify,
                 judge=judge,
             )
     except (AuditError, SuiteError, ValueError) as err:
@@ -190,6 +190,11 @@ def run(
     _print_results(result.summary)
     console.print(f"Reports in {out_dir}: " + ", ".join(p.name for p in result.files.values()))
     console.print(f"Transcripts: inspect view --log-dir {out_dir / 'logs'}")
+
+
+def _notify(line: str) -> None:
+    """A long step of a run, announced on stderr."""
+    errors.print(f"{line}…")
 
 
 def _print_results(summary: dict[str, Any]) -> None:
@@ -208,7 +213,7 @@ def _print_results(summary: dict[str, Any]) -> None:
 def report(run_dir: Path) -> None:
     """Re-render RUN_DIR's summary and reports from its Inspect logs."""
     try:
-        result = rerender(run_dir, notify=lambda line: errors.print(f"{line}…"))
+        result = rerender(run_dir, notify=_notify)
     except (AuditError, SuiteError) as err:
         fail(str(err))
     _print_results(result.summary)

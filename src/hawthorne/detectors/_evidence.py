@@ -64,7 +64,7 @@ def _offline_reader(target: str) -> Reader:
         return [float(v) for v in head.score(list(texts))]
 
     def excerpt(text: str) -> str:
-        return max(head.sentence_scores(text), key=lambda p: p[1])[0]
+        return head.strongest_sentence(text)[0]
 
     return Reader(score, head.threshold, cal, excerpt)
 

@@ -65,7 +65,7 @@ def _reading(head_name: str, trace: str) -> tuple[float, str]:
     The margin is ``logit(score) − logit(threshold)``: positive where the head flags the trace.
     """
     head, _ = shipped(head_name)
-    best, _ = max(head.sentence_scores(trace), key=lambda pair: pair[1])
+    best, _ = head.strongest_sentence(trace)
     return _logit(float(head.score([trace])[0])) - _logit(head.threshold), best
 
 

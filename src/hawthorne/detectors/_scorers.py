@@ -108,7 +108,7 @@ def offline_trace(target_label: str = "label") -> Any:
         if not trace.strip():
             return _score(0.0, "no reasoning", "the answer has no reasoning to score")
         value = float(model.score([trace])[0])
-        best = max(model.sentence_scores(trace), key=lambda p: p[1])
+        best = model.strongest_sentence(trace)
         return _score(
             value,
             "flagged" if value >= model.threshold else "clear",
