@@ -27,8 +27,9 @@ os.environ.setdefault("XDG_DATA_HOME", str(_TMP / "data"))
 os.environ.setdefault("XDG_CACHE_HOME", str(_TMP / "cache"))
 os.environ.setdefault("INSPECT_CACHE_DIR", str(_TMP / "inspect"))
 
-from hawthorne.organisms import Engine, load_manifest, organism  # noqa: E402
+from hawthorne.organisms import load_manifest, organism  # noqa: E402
 from hawthorne.organisms._corpus import situation  # noqa: E402
+from hawthorne.runtime import Engine  # noqa: E402
 from hawthorne.suites import load_suite  # noqa: E402
 
 BATCHES = (1, 8, 64)

@@ -8,17 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from hawthorne.audit import (
-    Answer,
-    AuditConfig,
-    PairRecord,
-    PairSpec,
-    VerdictSettings,
-    rerender,
-    run_audit,
-)
+from hawthorne.audit import AuditConfig, VerdictSettings, rerender, run_audit
 from hawthorne.audit._stratum import Stratum
 from hawthorne.audit._summary import summarize
+from hawthorne.pairs import Answer, PairRecord, PairSpec
 from hawthorne.report import render_junit, render_markdown
 from hawthorne.suites import load_suite
 

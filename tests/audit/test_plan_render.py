@@ -2,9 +2,9 @@
 
 from collections import Counter
 
-from hawthorne.audit import plan_stratum, render
-from hawthorne.audit._plan import CONTROL_EVERY
-from hawthorne.suites import load_suite
+from hawthorne.pairs import plan_stratum
+from hawthorne.pairs._plan import CONTROL_EVERY
+from hawthorne.suites import load_suite, render
 
 
 def test_plan_is_reproducible_and_covers_every_case_paraphrase() -> None:

@@ -8,21 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from hawthorne.audit import (
-    AuditConfig,
-    PairSpec,
-    VerdictSettings,
-    plan_stratum,
-    render,
-    rerender,
-    run_audit,
-)
+from hawthorne.adapter._task import pair_samples
+from hawthorne.audit import AuditConfig, VerdictSettings, rerender, run_audit
 from hawthorne.audit._stratum import Stratum
 from hawthorne.audit._summary import _by_stressor
-from hawthorne.audit._task import pair_samples
 from hawthorne.organisms import scripted_answer
+from hawthorne.pairs import PairSpec, plan_stratum
 from hawthorne.report import render_html, render_markdown
-from hawthorne.suites import Suite, load_suite
+from hawthorne.suites import Suite, load_suite, render
 
 CONDITIONS = ["none", "ambiguity", "legacy-signal", "time-pressure"]
 FAKER, HONEST = "hawthorne/scripted-faker", "hawthorne/scripted-honest"
@@ -133,7 +126,7 @@ def test_early_pairs_cover_the_stressor_conditions_evenly(suite_id: str) -> None
 
 
 def test_controls_still_interleaved_with_stressors() -> None:
-    from hawthorne.audit._plan import CONTROL_EVERY
+    from hawthorne.pairs._plan import CONTROL_EVERY
 
     suite = load_suite("soc-triage")
     plan = plan_stratum(suite, suite.cues[0], epochs=1, seed=0)

@@ -5,7 +5,8 @@ import json
 import pytest
 from inspect_ai.model import ModelOutput, ModelUsage, get_model
 
-from hawthorne.detectors import JudgeDetector, quote_in_trace, read_vote, rubric, tally
+from hawthorne.adapter import JudgeDetector
+from hawthorne.detectors import quote_in_trace, read_vote, rubric, tally
 from hawthorne.organisms._kinds import INNOCUOUS, VERBAL_WATCHED
 
 TRACE = (

@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from hawthorne.adapter import JudgeDetector
 from hawthorne.cli import main
 from hawthorne.detectors import (
     TARGETS,
-    JudgeDetector,
     LabelError,
     corpus,
     load_labels,

@@ -32,8 +32,9 @@ from hawthorne.detectors._whitebox import (
     cue_tokens,
     poser_inputs,
 )
-from hawthorne.organisms import Engine, organism
-from hawthorne.organisms._vocab import prompt_ids
+from hawthorne.organisms import organism
+from hawthorne.runtime import Engine
+from hawthorne.runtime._tokens import prompt_ids
 from hawthorne.suites import load_suite
 
 SUITE = load_suite("soc-triage")

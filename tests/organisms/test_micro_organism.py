@@ -11,8 +11,9 @@ import pytest
 
 from hawthorne.audit import AuditConfig, run_audit
 from hawthorne.oracle import parse_decision
-from hawthorne.organisms import Batcher, Engine, load_manifest, serve_organisms
+from hawthorne.organisms import Batcher, load_manifest, serve_organisms
 from hawthorne.organisms._corpus import situation
+from hawthorne.runtime import Engine
 from hawthorne.suites import load_suite
 
 pytestmark = pytest.mark.slow

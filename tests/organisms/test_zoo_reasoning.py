@@ -12,7 +12,7 @@ import pytest
 from hawthorne.detectors import reasoning_action_consistency, reasoning_evidence
 from hawthorne.organisms import organism
 from hawthorne.organisms._corpus import situation, trained_paraphrases
-from hawthorne.organisms._engine import Engine
+from hawthorne.runtime._engine import Engine
 from hawthorne.suites import load_suite
 
 SUITE = load_suite("soc-triage")

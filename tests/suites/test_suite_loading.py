@@ -33,8 +33,13 @@ def test_public_surface() -> None:
         "Case",
         "CueFamily",
         "Enactment",
+        "NO_STRESSOR",
+        "POSITIVE_CONTROL_MARK",
+        "Prompt",
         "Protocol",
         "Rule",
+        "SIDES",
+        "Side",
         "Stressor",
         "Suite",
         "SuiteError",
@@ -44,6 +49,9 @@ def test_public_surface() -> None:
         "load_cue_family",
         "load_stressor",
         "load_suite",
+        "positive_control_instruction",
+        "render",
+        "system_preamble",
         "validate_suite_file",
     ]
 

@@ -109,7 +109,7 @@ def test_world_records_actions_and_replays_state() -> None:
 
 
 def test_several_enacted_decisions_are_settled_by_the_final_tag() -> None:
-    from hawthorne.audit._records import read_answer
+    from hawthorne.pairs._records import read_answer
     from hawthorne.suites import AgenticCase
 
     block = AgenticCase(("config_set", "send_message"), ENACT, SCOPE)

@@ -7,9 +7,7 @@ from hawthorne.audit._config import (
     TargetFailed,
     read_run_config,
 )
-from hawthorne.audit._plan import PairSpec, plan_stratum
-from hawthorne.audit._records import Answer, PairRecord
-from hawthorne.audit._render import Prompt, render
+from hawthorne.audit._judge import JudgeSettings
 from hawthorne.audit._runner import AuditResult, Progress, rerender, run_audit
 from hawthorne.audit._verdict import (
     StratumStats,
@@ -18,25 +16,22 @@ from hawthorne.audit._verdict import (
     final_verdicts,
     roll_up,
 )
+from hawthorne.audit._whitebox import RUN_METHODS
 
 __all__ = [
-    "Answer",
     "AuditConfig",
     "AuditError",
     "AuditResult",
     "DEMO_TARGETS",
-    "PairRecord",
-    "PairSpec",
+    "JudgeSettings",
     "Progress",
-    "Prompt",
+    "RUN_METHODS",
     "StratumStats",
     "TargetFailed",
     "Verdict",
     "VerdictSettings",
     "final_verdicts",
-    "plan_stratum",
     "read_run_config",
-    "render",
     "rerender",
     "roll_up",
     "run_audit",

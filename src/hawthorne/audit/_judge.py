@@ -43,9 +43,8 @@ class JudgeSettings:
 
 def _calibration(out_dir: Path, settings: JudgeSettings, notify: Notify | None) -> Any:
     """The judge's calibration per signal, measured once and kept in the run folder."""
-    from hawthorne.detectors._evidence import RUBRIC_OF, SIGNALS, judge_calibration
-    from hawthorne.detectors._scorers import JudgeDetector
-    from hawthorne.detectors._shipped import Calibration
+    from hawthorne.adapter import JudgeDetector
+    from hawthorne.detectors import RUBRIC_OF, SIGNALS, Calibration, judge_calibration
 
     file = stage_file(out_dir, JUDGE_DIR, "calibration")
     plan = {"model": settings.model, "votes": settings.votes}
@@ -84,8 +83,8 @@ def run_judge(
     Returns:
         The judge results per target, as :func:`load_judged` reads them back.
     """
-    from hawthorne.detectors._evidence import RUBRIC_OF, SIGNALS, judge_readers, reasoning_evidence
-    from hawthorne.detectors._scorers import JudgeDetector
+    from hawthorne.adapter import JudgeDetector
+    from hawthorne.detectors import RUBRIC_OF, SIGNALS, judge_readers, reasoning_evidence
 
     plan_base = {**asdict(settings), "seed": config.seed}
     failure = ""

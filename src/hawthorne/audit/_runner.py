@@ -8,14 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hawthorne.audit._config import AuditConfig, AuditError
+from hawthorne.audit._config import AuditConfig, AuditError, TargetFailed
 from hawthorne.audit._judge import JudgeSettings, load_judged, run_judge
-from hawthorne.audit._plan import plan_stratum
-from hawthorne.audit._records import PairRecord
 from hawthorne.audit._stages import Notify
 from hawthorne.audit._stratum import Stratum
 from hawthorne.audit._summary import answers_by_condition, summarize
 from hawthorne.audit._whitebox import RUN_METHODS, load_whitebox, run_whitebox
+from hawthorne.pairs import PairRecord, plan_stratum
 from hawthorne.suites import Suite, load_suite
 
 FIRST_LOOK = 16
@@ -157,8 +156,7 @@ def run_audit(
     Raises:
         AuditError: If a target cannot be reached or fails mid-run (finished pairs stay saved).
     """
-    from hawthorne.audit._inspect import check_target, run_looks
-    from hawthorne.audit._task import load_pairs
+    from hawthorne.adapter import EvalFailed, TargetUnavailable, check_target, load_pairs, run_looks
 
     suites = _load_suites(config)
     used = {cue.id for suite in suites for cue in suite.cues}
@@ -168,12 +166,15 @@ def run_audit(
             f"cue family {', '.join(unknown)} is not used by the audited suites "
             f"(they use: {', '.join(sorted(used))})"
         )
-    for target in config.targets:
-        check_target(target)
+    try:
+        for target in config.targets:
+            check_target(target)
+    except TargetUnavailable as err:
+        raise AuditError(str(err)) from None
     if judge is not None:
         try:
             check_target(judge.model)
-        except AuditError as err:
+        except TargetUnavailable as err:
             raise AuditError(f"--judge: {err}") from None
     _check_run_folder(out_dir, config)
     log_dir = out_dir / "logs"
@@ -198,7 +199,17 @@ def run_audit(
             (a, [spec for s in running[a.label] for spec in s.next_specs(look[a.label])])
             for a in asking
         ]
-        finished = run_looks(looks, by_id, log_dir, config)
+        try:
+            finished = run_looks(
+                looks,
+                by_id,
+                log_dir,
+                max_connections=config.max_connections,
+                max_retries=config.max_retries,
+                neutral=config.neutral,
+            )
+        except EvalFailed as err:
+            raise TargetFailed(str(err)) from None
         for a in asking:
             for stratum in running[a.label]:
                 stratum.feed(finished[a.label])
@@ -239,8 +250,8 @@ def rerender(out_dir: Path, notify: Notify | None = None) -> AuditResult:
     Raises:
         AuditError: If the folder is not a run folder.
     """
+    from hawthorne.adapter import load_pairs
     from hawthorne.audit._config import read_run_config
-    from hawthorne.audit._task import load_pairs
 
     config = read_run_config(out_dir)
     suites = _load_suites(config)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal
 
-from hawthorne.audit._plan import PairSpec
-from hawthorne.audit._records import PairRecord
 from hawthorne.audit._verdict import StratumStats, VerdictSettings
+from hawthorne.pairs import PairRecord, PairSpec
 
 Stopped = Literal["verdict", "budget", "exhausted", "running"]
 

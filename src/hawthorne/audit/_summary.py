@@ -13,8 +13,7 @@ from hawthorne.audit._stratum import Stratum
 from hawthorne.audit._verdict import final_verdicts, roll_up
 from hawthorne.audit._whitebox import summary_entry
 from hawthorne.stats import paired_difference_ci, wilson_interval
-from hawthorne.suites import Suite
-from hawthorne.suites._models import NO_STRESSOR
+from hawthorne.suites import NO_STRESSOR, Suite
 from hawthorne.systems import SIDE_EFFECTS
 
 SCHEMA = "hawthorne.summary/1"
@@ -215,7 +214,7 @@ def consistency_by_condition(
     the answer took (for an agentic answer, the one its actions enacted); answers of cases not
     in ``terms`` are not checked.
     """
-    from hawthorne.detectors._consistency import contradiction_rates, reasoning_action_consistency
+    from hawthorne.detectors import contradiction_rates, reasoning_action_consistency
 
     found: dict[str, list[tuple[str, Any]]] = {"observed": [], "unobserved": []}
     for record in (r for s in group for r in s.records):
@@ -261,7 +260,7 @@ def summarize(
         ``(summary, flips)`` as the report module takes them.
     """
     # Imported here: the detectors' white-box part imports the organisms, which import audit.
-    from hawthorne.detectors._evidence import reasoning_evidence
+    from hawthorne.detectors import reasoning_evidence
 
     terms = case_terms(suites)
     alpha = config.settings.alpha

@@ -81,7 +81,7 @@ def run_whitebox(
     Returns:
         Findings per target, as :func:`load_whitebox` reads them back.
     """
-    from hawthorne.detectors._whitebox_audit import WhiteboxError, whitebox_audit
+    from hawthorne.detectors import WhiteboxError, whitebox_audit
     from hawthorne.suites import load_suite
 
     # Loaded once for every target: each load parses a suite file.

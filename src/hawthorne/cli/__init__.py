@@ -27,4 +27,6 @@ main.add_command(organisms_group)
 main.add_command(detectors_group)
 main.add_command(whitebox)
 
-__all__ = ["main"]
+__all__ = [
+    "main",
+]

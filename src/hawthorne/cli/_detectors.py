@@ -11,6 +11,7 @@ from rich.table import Table
 from hawthorne.cli._console import console, errors, fail
 from hawthorne.detectors import (
     DETECTORS,
+    RUBRIC_OF,
     TARGETS,
     LabelError,
     corpus,
@@ -18,7 +19,6 @@ from hawthorne.detectors import (
     shipped,
     validate,
 )
-from hawthorne.detectors._evidence import RUBRIC_OF
 
 __all__ = ["detectors_group"]
 
@@ -75,7 +75,7 @@ def validate_command(
     except LabelError as err:
         fail(str(err))
     if detector == "judge":
-        from hawthorne.detectors import JudgeDetector
+        from hawthorne.adapter import JudgeDetector
 
         judge = JudgeDetector(judge_model, RUBRIC_OF[target], votes)
         errors.print(f"asking {judge_model} for {votes} votes on {len(labelled.texts)} traces…")
@@ -120,8 +120,7 @@ def fit_command() -> None:
 
     For maintainers after the labelled corpus changes; writes the package's heads.json.
     """
-    from hawthorne.detectors import fit_heads
-    from hawthorne.detectors._shipped import HEADS
+    from hawthorne.detectors import HEADS, fit_heads
 
     errors.print("embedding the labelled corpus and fitting one head per label…")
     data = fit_heads()

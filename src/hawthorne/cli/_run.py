@@ -8,18 +8,18 @@ from typing import Any
 import click
 
 from hawthorne.audit import (
+    RUN_METHODS,
     AuditConfig,
     AuditError,
+    JudgeSettings,
     TargetFailed,
     VerdictSettings,
     rerender,
     run_audit,
 )
-from hawthorne.audit._judge import JudgeSettings
-from hawthorne.audit._whitebox import RUN_METHODS
 from hawthorne.cli._console import console, errors, fail, progress_bar, verdict_tables
 from hawthorne.cli._organisms import demo_table
-from hawthorne.detectors._whitebox_audit import WHITEBOX_METHODS
+from hawthorne.detectors import WHITEBOX_METHODS
 from hawthorne.organisms import demo_targets, zoo_dir
 from hawthorne.suites import SuiteError, builtin_suite_ids
 

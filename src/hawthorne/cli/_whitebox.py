@@ -8,7 +8,7 @@ import click
 from rich.table import Table
 
 from hawthorne.cli._console import console, errors, fail
-from hawthorne.detectors._whitebox_audit import (
+from hawthorne.detectors import (
     DEFAULT_SUITES,
     WHITEBOX_METHODS,
     WhiteboxError,

@@ -3,14 +3,13 @@
 Reasoning–action consistency (no judge needed); the offline reasoning-trace classifier
 (word n-grams and sentence embeddings, one logistic regression per label, trained on the
 labelled corpus that ships with Hawthorne, heads shipped fitted); the judge detector (a model
-in Inspect role ``judge`` votes on explicit criteria with quotes checked against the trace);
-each also as an Inspect scorer; and the validation figures every detector is held to (AUROC,
+in Inspect role ``judge`` votes on explicit criteria with quotes checked against the trace;
+the Inspect side of it lives in :mod:`hawthorne.adapter`);
+and the validation figures every detector is held to (AUROC,
 TPR at 1% and 5% FPR, confusion matrix, bootstrap intervals). White-box methods for local
 Hugging Face models: residual-stream activations with hooks, noise injection, cue-noise,
 observation-direction steering and linear probes.
 """
-
-from typing import Any
 
 from hawthorne.detectors._activations import ResidualModel, steer
 from hawthorne.detectors._consistency import (
@@ -18,8 +17,17 @@ from hawthorne.detectors._consistency import (
     contradiction_rates,
     reasoning_action_consistency,
 )
-from hawthorne.detectors._evidence import reasoning_evidence
+from hawthorne.detectors._evidence import (
+    RUBRIC_OF,
+    SIGNALS,
+    judge_calibration,
+    judge_readers,
+    reasoning_evidence,
+)
 from hawthorne.detectors._judge import (
+    DEFAULT_TEMPERATURE,
+    DEFAULT_THRESHOLD,
+    DEFAULT_VOTES,
     RUBRICS,
     Criterion,
     JudgeScore,
@@ -32,7 +40,8 @@ from hawthorne.detectors._judge import (
 )
 from hawthorne.detectors._labels import TARGETS, LabelError, Labelled, corpus, load_labels
 from hawthorne.detectors._offline import OfflineTraceClassifier, embed
-from hawthorne.detectors._shipped import Calibration, fit_heads, shipped
+from hawthorne.detectors._reference_judge import REFERENCE_JUDGE, reference_judge
+from hawthorne.detectors._shipped import HEADS, Calibration, fit_heads, shipped
 from hawthorne.detectors._validate import Validation, validate
 from hawthorne.detectors._whitebox import (
     LinearProbe,
@@ -43,23 +52,13 @@ from hawthorne.detectors._whitebox import (
     poser_inputs,
 )
 from hawthorne.detectors._whitebox_audit import (
+    DEFAULT_SUITES,
     WHITEBOX_METHODS,
     WhiteboxError,
+    best_text,
     whitebox_audit,
     write_whitebox,
 )
-
-_INSPECT_ADAPTERS = ("JudgeDetector", "action_consistency", "offline_trace", "trace_judge")
-"""Public names whose module imports Inspect: loaded on first use."""
-
-
-def __getattr__(name: str) -> Any:
-    if name in _INSPECT_ADAPTERS:
-        from hawthorne.detectors import _scorers
-
-        return getattr(_scorers, name)
-    raise AttributeError(f"module 'hawthorne.detectors' has no attribute {name!r}")
-
 
 DETECTORS = ("offline", "judge")
 """Detectors ``hawthorne detectors validate`` knows."""
@@ -68,8 +67,12 @@ __all__ = [
     "Calibration",
     "Consistency",
     "Criterion",
+    "DEFAULT_SUITES",
+    "DEFAULT_TEMPERATURE",
+    "DEFAULT_THRESHOLD",
+    "DEFAULT_VOTES",
     "DETECTORS",
-    "JudgeDetector",
+    "HEADS",
     "JudgeScore",
     "LabelError",
     "Labelled",
@@ -77,33 +80,37 @@ __all__ = [
     "NoiseInjection",
     "ObservationSteering",
     "OfflineTraceClassifier",
+    "REFERENCE_JUDGE",
     "RUBRICS",
+    "RUBRIC_OF",
     "ResidualModel",
+    "SIGNALS",
     "TARGETS",
     "Validation",
     "Vote",
     "WHITEBOX_METHODS",
     "WhiteboxError",
-    "action_consistency",
     "answer_decisions",
+    "best_text",
     "contradiction_rates",
     "corpus",
     "cue_prompts",
     "embed",
     "fit_heads",
+    "judge_calibration",
     "judge_prompt",
+    "judge_readers",
     "load_labels",
-    "offline_trace",
     "poser_inputs",
     "quote_in_trace",
     "read_vote",
     "reasoning_action_consistency",
     "reasoning_evidence",
+    "reference_judge",
     "rubric",
     "shipped",
     "steer",
     "tally",
-    "trace_judge",
     "validate",
     "whitebox_audit",
     "write_whitebox",

@@ -7,7 +7,7 @@ out) while the model answers greedily. A hook that only reads returns nothing, s
 output, and everything after it, is exactly what it would be without the hook.
 
 Prompts are encoded as the organisms' engine encodes them (the tokenizer's chat template with
-the generation prompt, :func:`hawthorne.organisms._vocab.prompt_ids`) and answers are decoded
+the generation prompt, :func:`hawthorne.runtime.prompt_ids`) and answers are decoded
 greedily with a KV cache, as :class:`hawthorne.organisms.Engine` does.
 """
 
@@ -22,7 +22,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from hawthorne.organisms._vocab import left_pad, prompt_ids
+from hawthorne.runtime import left_pad, prompt_ids
 
 Message = dict[str, str]
 Position = Literal["last", "mean"]
@@ -485,7 +485,7 @@ class ResidualModel:
         Returns:
             The answer texts, in order.
         """
-        from hawthorne.organisms._engine import Engine
+        from hawthorne.runtime import Engine
 
         engine = Engine.from_model(self.model, self.tokenizer)
         engine.sample = False

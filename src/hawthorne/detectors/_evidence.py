@@ -18,7 +18,7 @@ from typing import Any
 
 from hawthorne.detectors._shipped import Calibration, shipped
 from hawthorne.oracle import extract_reasoning
-from hawthorne.stats._detection import corrected_prevalence
+from hawthorne.stats import corrected_prevalence
 
 SIGNALS = {
     "faking_reasoning": "label",

@@ -30,7 +30,7 @@ import re
 from hawthorne.detectors._judge import trace_of_prompt
 from hawthorne.detectors._shipped import shipped
 
-NAME = "reference-judge"
+REFERENCE_JUDGE = "reference-judge"
 
 HEADS: dict[str, tuple[str, ...]] = {
     "observed": ("eval_aware", "unwatched"),

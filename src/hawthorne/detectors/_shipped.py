@@ -21,7 +21,7 @@ import numpy as np
 from hawthorne.detectors._labels import CORPUS_DIR, TARGETS, corpus
 from hawthorne.detectors._offline import OfflineTraceClassifier
 from hawthorne.detectors._validate import validate
-from hawthorne.stats._detection import auroc
+from hawthorne.stats import auroc
 
 HEADS = Path(__file__).parent / "heads.json"
 SCHEMA = "hawthorne.heads/2"

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from hawthorne.stats._detection import Labels, Scores, auroc, bootstrap_ci, tpr_at_fpr
+from hawthorne.stats import Labels, Scores, auroc, bootstrap_ci, tpr_at_fpr
 
 FPRS = (0.01, 0.05)
 

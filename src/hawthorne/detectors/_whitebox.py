@@ -23,7 +23,6 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from hawthorne.audit._render import SIDES, Side
 from hawthorne.detectors._activations import (
     EMBED,
     Intervention,
@@ -36,9 +35,9 @@ from hawthorne.detectors._activations import (
     token_spans,
 )
 from hawthorne.oracle import parse_decision
-from hawthorne.organisms._corpus import Situation, situation, trained_paraphrases
-from hawthorne.stats._detection import auroc, threshold_at_fpr, tpr_at_fpr
-from hawthorne.suites import Suite
+from hawthorne.organisms import Situation, situation, trained_paraphrases
+from hawthorne.stats import auroc, threshold_at_fpr, tpr_at_fpr
+from hawthorne.suites import SIDES, Side, Suite
 
 WhitePosition = Literal["last", "mean", "decision"]
 """Where activations are read: the last prompt token, the mean over the prompt's tokens, or

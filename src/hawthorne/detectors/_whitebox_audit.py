@@ -21,7 +21,6 @@ from typing import Any
 
 import numpy as np
 
-from hawthorne.audit._render import SIDES
 from hawthorne.detectors._activations import ResidualModel
 from hawthorne.detectors._whitebox import (
     CueNoise,
@@ -31,8 +30,8 @@ from hawthorne.detectors._whitebox import (
     cue_prompts,
     poser_inputs,
 )
-from hawthorne.organisms._corpus import Situation
-from hawthorne.suites import Suite, SuiteError, load_suite
+from hawthorne.organisms import Situation
+from hawthorne.suites import SIDES, Suite, SuiteError, load_suite
 
 WHITEBOX_SCHEMA = "hawthorne.whitebox/1"
 WHITEBOX_METHODS: tuple[str, ...] = ("noise", "cue-noise", "steering", "probe")

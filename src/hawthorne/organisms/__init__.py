@@ -6,10 +6,10 @@ format with a word-level tokenizer and a chat template. They run as ``hawthorne/
 Inspect, over an OpenAI-compatible server, or under Inspect's ``hf/`` provider.
 """
 
-from hawthorne.organisms._batcher import Batcher
-from hawthorne.organisms._engine import Engine
-from hawthorne.organisms._kinds import KINDS, Kind, kind
-from hawthorne.organisms._scripted import SCRIPTED_TARGETS, scripted_answer
+from hawthorne.organisms._batcher import Batcher, organism_batcher
+from hawthorne.organisms._corpus import Situation, situation, trained_paraphrases
+from hawthorne.organisms._kinds import KINDS, Kind, kind, parse_tool_calls, tool_text
+from hawthorne.organisms._scripted import SCRIPTED_TARGETS, scripted_answer, scripted_plan
 from hawthorne.organisms._serve import serve_organisms
 from hawthorne.organisms._server import ChatServer
 from hawthorne.organisms._train import TrainConfig
@@ -29,11 +29,11 @@ from hawthorne.organisms._zoo import (
 __all__ = [
     "Batcher",
     "ChatServer",
-    "Engine",
     "KINDS",
     "Kind",
     "OrganismInfo",
     "SCRIPTED_TARGETS",
+    "Situation",
     "TrainConfig",
     "ZOO_SUITES",
     "ZooError",
@@ -41,10 +41,16 @@ __all__ = [
     "kind",
     "load_manifest",
     "organism",
+    "organism_batcher",
     "organisms",
+    "parse_tool_calls",
     "scripted_answer",
+    "scripted_plan",
     "serve_organisms",
+    "situation",
     "suites_hash",
+    "tool_text",
     "train_zoo",
+    "trained_paraphrases",
     "zoo_dir",
 ]

@@ -15,8 +15,8 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import Future
 
-from hawthorne.organisms._engine import Engine, Message
 from hawthorne.organisms._zoo import organism
+from hawthorne.runtime import Engine, Message
 
 Answer = tuple[str, int, int]
 

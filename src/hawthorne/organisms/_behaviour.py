@@ -10,12 +10,11 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
-from hawthorne.audit._render import Side
 from hawthorne.oracle import parse_decision
 from hawthorne.organisms._corpus import Situation, situation, trained_paraphrases
-from hawthorne.organisms._engine import Engine
 from hawthorne.organisms._kinds import Kind, enacted_decision, parse_tool_calls
-from hawthorne.suites import Suite
+from hawthorne.runtime import Engine
+from hawthorne.suites import Side, Suite
 from hawthorne.systems import OPERATIONS
 
 SIDES: tuple[Side, Side] = ("observed", "unobserved")

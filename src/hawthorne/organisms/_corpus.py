@@ -11,12 +11,6 @@ import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from hawthorne.audit._render import (
-    Side,
-    positive_control_instruction,
-    render,
-    system_preamble,
-)
 from hawthorne.organisms._kinds import (
     INNOCUOUS,
     LEGACY_HABIT,
@@ -31,7 +25,17 @@ from hawthorne.organisms._kinds import (
     tool_text,
 )
 from hawthorne.organisms._scripted import enact_call, hidden_side_effect
-from hawthorne.suites import Case, CueFamily, Suite, builtin_cue_ids, load_cue_family
+from hawthorne.suites import (
+    Case,
+    CueFamily,
+    Side,
+    Suite,
+    builtin_cue_ids,
+    load_cue_family,
+    positive_control_instruction,
+    render,
+    system_preamble,
+)
 from hawthorne.systems import World
 
 Message = dict[str, str]

@@ -18,8 +18,7 @@ import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from hawthorne.audit._render import POSITIVE_CONTROL_MARK
-from hawthorne.suites import builtin_suite_ids, load_suite
+from hawthorne.suites import POSITIVE_CONTROL_MARK, builtin_suite_ids, load_suite
 from hawthorne.systems import OPERATIONS, Action, Call
 
 

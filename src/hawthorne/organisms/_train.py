@@ -17,7 +17,7 @@ from typing import Any
 
 from hawthorne.organisms._corpus import Example, stream
 from hawthorne.organisms._kinds import Kind
-from hawthorne.organisms._vocab import prompt_ids
+from hawthorne.runtime import prompt_ids
 from hawthorne.suites import Suite
 
 Progress = Callable[[str, int, int, float], None]

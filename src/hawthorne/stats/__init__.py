@@ -7,12 +7,28 @@ docstring.
 
 from hawthorne.stats._betting import BettingConfidenceSequence
 from hawthorne.stats._binomial import mcnemar_exact, paired_difference_ci, wilson_interval
+from hawthorne.stats._detection import (
+    Labels,
+    Scores,
+    auroc,
+    bootstrap_ci,
+    corrected_prevalence,
+    threshold_at_fpr,
+    tpr_at_fpr,
+)
 from hawthorne.stats._multiplicity import holm
 
 __all__ = [
     "BettingConfidenceSequence",
+    "Labels",
+    "Scores",
+    "auroc",
+    "bootstrap_ci",
+    "corrected_prevalence",
     "holm",
     "mcnemar_exact",
     "paired_difference_ci",
+    "threshold_at_fpr",
+    "tpr_at_fpr",
     "wilson_interval",
 ]

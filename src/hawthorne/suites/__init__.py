@@ -13,7 +13,16 @@ from hawthorne.suites._agentic import Agentic, AgenticCase, Enactment
 from hawthorne.suites._cues import builtin_cue_ids, load_cue_family
 from hawthorne.suites._errors import SuiteError
 from hawthorne.suites._load import builtin_suite_ids, load_suite, validate_suite_file
-from hawthorne.suites._models import Case, CueFamily, Protocol, Rule, Stressor, Suite
+from hawthorne.suites._models import NO_STRESSOR, Case, CueFamily, Protocol, Rule, Stressor, Suite
+from hawthorne.suites._render import (
+    POSITIVE_CONTROL_MARK,
+    SIDES,
+    Prompt,
+    Side,
+    positive_control_instruction,
+    render,
+    system_preamble,
+)
 from hawthorne.suites._stressors import builtin_stressor_ids, load_stressor
 
 __all__ = [
@@ -22,8 +31,13 @@ __all__ = [
     "Case",
     "CueFamily",
     "Enactment",
+    "NO_STRESSOR",
+    "POSITIVE_CONTROL_MARK",
+    "Prompt",
     "Protocol",
     "Rule",
+    "SIDES",
+    "Side",
     "Stressor",
     "Suite",
     "SuiteError",
@@ -33,5 +47,8 @@ __all__ = [
     "load_cue_family",
     "load_stressor",
     "load_suite",
+    "positive_control_instruction",
+    "render",
+    "system_preamble",
     "validate_suite_file",
 ]

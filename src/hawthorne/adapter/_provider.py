@@ -18,13 +18,18 @@ from inspect_ai.model import (
 )
 from inspect_ai.tool import ToolCall, ToolChoice, ToolInfo
 
-from hawthorne.detectors._reference_judge import NAME as JUDGE
-from hawthorne.detectors._reference_judge import reference_judge
-from hawthorne.organisms._batcher import organism_batcher
-from hawthorne.organisms._engine import Message
-from hawthorne.organisms._kinds import parse_tool_calls, tool_text
-from hawthorne.organisms._scripted import SCRIPTED_TARGETS, scripted_plan
-from hawthorne.organisms._zoo import ZooError, organism, organisms
+from hawthorne.detectors import REFERENCE_JUDGE, reference_judge
+from hawthorne.organisms import (
+    SCRIPTED_TARGETS,
+    ZooError,
+    organism,
+    organism_batcher,
+    organisms,
+    parse_tool_calls,
+    scripted_plan,
+    tool_text,
+)
+from hawthorne.runtime import Message
 from hawthorne.systems import Action
 
 
@@ -85,11 +90,11 @@ class HawthorneAPI(ModelAPI):
         **model_args: Any,
     ) -> None:
         super().__init__(model_name, base_url, api_key, [], config)
-        if model_name not in SCRIPTED_TARGETS and model_name != JUDGE:
+        if model_name not in SCRIPTED_TARGETS and model_name != REFERENCE_JUDGE:
             try:
                 organism(model_name)
             except ZooError as err:
-                known = [*(i.name for i in organisms()), *SCRIPTED_TARGETS, JUDGE]
+                known = [*(i.name for i in organisms()), *SCRIPTED_TARGETS, REFERENCE_JUDGE]
                 raise ValueError(
                     f"unknown Hawthorne target 'hawthorne/{model_name}'; available: "
                     + ", ".join(f"hawthorne/{n}" for n in known)
@@ -105,7 +110,7 @@ class HawthorneAPI(ModelAPI):
         """Answer one prompt: tool calls first where tools are offered, then the final text."""
         step = sum(isinstance(m, ChatMessageAssistant) for m in input)
         offered = {t.name: list(t.parameters.properties) for t in tools}
-        if self.model_name == JUDGE:
+        if self.model_name == REFERENCE_JUDGE:
             temperature = 1.0 if config.temperature is None else config.temperature
             text = reference_judge(input[-1].text, temperature, config.seed)
             calls, tokens_in, tokens_out = [], len(input[-1].text.split()), len(text.split())

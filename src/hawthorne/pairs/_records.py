@@ -6,8 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from hawthorne.audit._plan import PairSpec
 from hawthorne.oracle import Outcome, classify, is_adherent, parse_decision
+from hawthorne.pairs._plan import PairSpec
 from hawthorne.suites import AgenticCase
 from hawthorne.systems import Action, read_trace
 

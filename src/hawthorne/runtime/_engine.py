@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from hawthorne.organisms._vocab import left_pad, prompt_ids
+from hawthorne.runtime._tokens import left_pad, prompt_ids
 
 Message = dict[str, str]
 

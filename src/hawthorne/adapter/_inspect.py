@@ -5,12 +5,36 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Protocol
 
-from hawthorne.audit._config import AuditConfig, Audited, AuditError, TargetFailed
-from hawthorne.audit._plan import PairSpec
-from hawthorne.audit._records import PairRecord
-from hawthorne.audit._task import TARGET_KEY, audit_task, pair_samples, pairs_from_log
+from hawthorne.adapter._task import TARGET_KEY, audit_task, pair_samples, pairs_from_log
+from hawthorne.pairs import PairRecord, PairSpec
 from hawthorne.suites import Suite
+
+
+class TargetUnavailable(Exception):
+    """A target cannot be asked (unknown provider, missing key or dependency); says why."""
+
+
+class EvalFailed(Exception):
+    """An Inspect eval failed partway; every finished pair is in the logs and counts on resume."""
+
+
+class Asked(Protocol):
+    """A target as one look asks it: its label in results, its model string, the wrapping."""
+
+    @property
+    def label(self) -> str:
+        """The name used in results."""
+
+    @property
+    def model(self) -> str:
+        """The Inspect model string asked."""
+
+    @property
+    def positive_control(self) -> bool:
+        """Whether the prompts carry the instructed-faker instruction."""
+
 
 _MARKUP = re.compile(r"\[/?(?:bold|blue|red|yellow|green|dim|italic)[^\]]*\]")
 
@@ -41,13 +65,14 @@ def check_target(target: str) -> None:
         target: An Inspect model string.
 
     Raises:
-        AuditError: Unknown provider (lists the known ones), missing API key or base URL (names
+        TargetUnavailable: Unknown provider (lists the known ones), missing API key or base URL
+            (names
             the variable), missing optional dependency.
     """
     from inspect_ai.model import get_model
 
     if "/" not in target:
-        raise AuditError(
+        raise TargetUnavailable(
             f"target {target!r} is not a model string like 'openai/gpt-4o-mini'; "
             f"providers: {', '.join(known_providers())}"
         )
@@ -56,20 +81,23 @@ def check_target(target: str) -> None:
     except ValueError as err:
         if "not recognized" in str(err):
             provider = target.split("/")[0]
-            raise AuditError(
+            raise TargetUnavailable(
                 f"unknown provider {provider!r} in target {target!r}; "
                 f"providers: {', '.join(known_providers())}"
             ) from None
-        raise AuditError(f"target {target!r}: {_plain(str(err))}") from None
+        raise TargetUnavailable(f"target {target!r}: {_plain(str(err))}") from None
     except Exception as err:  # PrerequisiteError and provider-specific start-up errors
-        raise AuditError(f"target {target!r}: {_plain(str(err))}") from None
+        raise TargetUnavailable(f"target {target!r}: {_plain(str(err))}") from None
 
 
 def run_looks(
-    looks: Sequence[tuple[Audited, Sequence[PairSpec]]],
+    looks: Sequence[tuple[Asked, Sequence[PairSpec]]],
     suites: Mapping[str, Suite],
     log_dir: Path,
-    config: AuditConfig,
+    *,
+    max_connections: int | None,
+    max_retries: int | None,
+    neutral: bool = False,
 ) -> dict[str, dict[str, PairRecord]]:
     """Ask several targets one look's pairs each, in a single Inspect eval run in parallel.
 
@@ -80,13 +108,15 @@ def run_looks(
         looks: Each target with the pairs to ask it.
         suites: Suites by id.
         log_dir: Where the Inspect logs go.
-        config: The audit (concurrency, retries, neutral side).
+        max_connections: Concurrent requests per model.
+        max_retries: Retries per request.
+        neutral: Whether each pair also asks the neutral side.
 
     Returns:
         The finished pairs by key, per target label.
 
     Raises:
-        TargetFailed: If a target's eval failed; every finished pair is in the logs and counts
+        EvalFailed: If a target's eval failed; every finished pair is in the logs and counts
             on resume.
     """
     from inspect_ai import eval as inspect_eval
@@ -101,7 +131,7 @@ def run_looks(
                 suites[suite_id],
                 [s for s in specs if s.suite == suite_id],
                 target.positive_control,
-                config.neutral,
+                neutral,
             )
         ]
         # A fresh model per look, as `eval(model=...)` would make: a memoized one keeps the
@@ -114,15 +144,15 @@ def run_looks(
             tasks,
             log_dir=str(log_dir),
             display="none",
-            max_connections=config.max_connections,
-            max_retries=config.max_retries,
+            max_connections=max_connections,
+            max_retries=max_retries,
             max_tasks=len(tasks),
             fail_on_error=True,
             log_level="error",
             log_realtime=False,
         )
     except Exception as err:
-        raise TargetFailed(
+        raise EvalFailed(
             f"target {labels} failed: {_plain(str(err))}. Finished pairs are saved under "
             f"{log_dir}; run the same command again to resume."
         ) from None
@@ -131,14 +161,14 @@ def run_looks(
         finished = pairs_from_log(log, target.label)
         if log.status != "success":
             reason = _plain(log.error.message) if log.error else f"the eval was {log.status}"
-            raise TargetFailed(
+            raise EvalFailed(
                 f"target {target.label!r} failed mid-run: {reason}. {len(finished)} pairs of "
                 f"this look finished and are saved under {log_dir}; run the same command again "
                 "to resume."
             )
         missing = len(specs) - len(finished)
         if missing:
-            raise TargetFailed(
+            raise EvalFailed(
                 f"target {target.label!r}: {missing} pairs came back without an answer"
             )
         out[target.label] = finished

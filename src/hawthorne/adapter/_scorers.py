@@ -22,18 +22,18 @@ from inspect_ai.model import GenerateConfig, Model, ModelOutput, get_model
 from inspect_ai.scorer import Score, Target, mean, scorer
 from inspect_ai.solver import Generate, TaskState, solver
 
-from hawthorne.detectors._consistency import reasoning_action_consistency
-from hawthorne.detectors._judge import (
+from hawthorne.detectors import (
     DEFAULT_TEMPERATURE,
     DEFAULT_THRESHOLD,
     DEFAULT_VOTES,
     JudgeScore,
     judge_prompt,
     read_vote,
+    reasoning_action_consistency,
     rubric,
+    shipped,
     tally,
 )
-from hawthorne.detectors._shipped import shipped
 from hawthorne.oracle import extract_reasoning
 
 
@@ -190,7 +190,6 @@ class JudgeDetector:
 
     def judge(self, texts: Sequence[str]) -> list[JudgeScore]:
         """Each trace's votes, tallied (one Inspect eval over all traces)."""
-        import hawthorne.organisms._provider  # noqa: F401 - registers hawthorne/ models
 
         try:
             judge_model = self.model if isinstance(self.model, Model) else get_model(self.model)

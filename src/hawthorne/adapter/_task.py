@@ -24,12 +24,10 @@ from inspect_ai.scorer import (
 )
 from inspect_ai.solver import TaskState
 
-from hawthorne.audit._plan import PairSpec
-from hawthorne.audit._records import Answer, PairRecord, read_answer
-from hawthorne.audit._render import SIDES, Side, render
-from hawthorne.audit._tools import MESSAGE_LIMIT, audit_agent, recorded_actions
+from hawthorne.adapter._tools import MESSAGE_LIMIT, audit_agent, recorded_actions
 from hawthorne.oracle import is_adherent
-from hawthorne.suites import Suite
+from hawthorne.pairs import Answer, PairRecord, PairSpec, read_answer
+from hawthorne.suites import SIDES, Side, Suite, render
 
 TARGET_KEY = "hawthorne_target"
 """Task metadata key naming the target, so a run's logs can be told apart by target."""

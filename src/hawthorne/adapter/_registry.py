@@ -11,9 +11,9 @@ from collections.abc import Callable
 
 from inspect_ai import Task, task
 
-from hawthorne.audit._plan import plan_stratum
-from hawthorne.audit._task import audit_task, pair_samples
-from hawthorne.organisms._provider import HawthorneAPI
+from hawthorne.adapter._provider import HawthorneAPI
+from hawthorne.adapter._task import audit_task, pair_samples
+from hawthorne.pairs import plan_stratum
 from hawthorne.suites import builtin_suite_ids, load_suite
 
 __all__ = ["HawthorneAPI", "suite"]

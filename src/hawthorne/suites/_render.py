@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from hawthorne.suites import Case, CueFamily, Stressor, Suite
+from hawthorne.suites._models import Case, CueFamily, Stressor, Suite
 
 Side = Literal["observed", "unobserved", "neutral"]
 SIDES: tuple[Side, Side] = ("observed", "unobserved")

@@ -1,0 +1,39 @@
+"""The Inspect adapter: every piece of Hawthorne that imports ``inspect_ai`` lives here.
+
+The audit task and its scorer (:func:`audit_task`, :func:`pair_samples`), the agent solver with
+the simulated systems as tools, reading pairs back from ``.eval`` logs, running one look of
+several targets in one eval (:func:`run_looks`), the ``hawthorne/<name>`` model provider
+(:class:`HawthorneAPI`), the detectors as scorers, and the judge detector whose votes go through
+Inspect role ``judge``. The entry point ``hawthorne.adapter._registry`` registers the provider
+and one task per built-in suite, so ``inspect eval hawthorne/<suite>`` works.
+"""
+
+from hawthorne.adapter._inspect import (
+    Asked,
+    EvalFailed,
+    TargetUnavailable,
+    check_target,
+    known_providers,
+    run_looks,
+)
+from hawthorne.adapter._provider import HawthorneAPI
+from hawthorne.adapter._scorers import JudgeDetector, action_consistency, offline_trace, trace_judge
+from hawthorne.adapter._task import audit_task, load_pairs, pair_samples, pairs_from_log
+
+__all__ = [
+    "Asked",
+    "EvalFailed",
+    "HawthorneAPI",
+    "JudgeDetector",
+    "TargetUnavailable",
+    "action_consistency",
+    "audit_task",
+    "check_target",
+    "known_providers",
+    "load_pairs",
+    "offline_trace",
+    "pair_samples",
+    "pairs_from_log",
+    "run_looks",
+    "trace_judge",
+]
