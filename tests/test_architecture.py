@@ -1,4 +1,4 @@
-"""The house rules, read from the source: no cycles, no private cross imports, Inspect in one place."""
+"""House rules read from the source: no cycles, no private cross imports, one Inspect home."""
 
 import importlib.util
 import sys

@@ -190,7 +190,6 @@ class JudgeDetector:
 
     def judge(self, texts: Sequence[str]) -> list[JudgeScore]:
         """Each trace's votes, tallied (one Inspect eval over all traces)."""
-
         try:
             judge_model = self.model if isinstance(self.model, Model) else get_model(self.model)
         except Exception as err:  # Inspect raises several kinds for unknown or unusable models
