@@ -69,7 +69,11 @@ def _imports(tree: ast.AST, module: str, is_package: bool) -> list[tuple[str, in
                 target = ".".join([*base, *([node.module] if node.module else [])])
             else:
                 target = node.module or ""
-            out.append((target, node.lineno))
+            if target == "hawthorne":
+                # ``from hawthorne import report`` imports the subpackage, not the top level.
+                out += [(f"hawthorne.{alias.name}", node.lineno) for alias in node.names]
+            else:
+                out.append((target, node.lineno))
     return out
 
 

@@ -1,5 +1,20 @@
-"""Hawthorne: catch AI models that fake alignment."""
+"""Hawthorne: catch AI models that fake alignment.
 
-__version__ = "0.1.0"
+The Python API, in three calls::
 
-__all__ = ["__version__"]
+    import hawthorne
+
+    result = hawthorne.run(["soc-triage"], ["openai/gpt-4o-mini"], out="runs/soc")
+    summary = hawthorne.load_summary("runs/soc")
+    passed = hawthorne.gate("runs/soc").passed
+
+Each subpackage exports the types its calls take and return (``hawthorne.audit``,
+``hawthorne.suites``, ``hawthorne.report``, ``hawthorne.detectors`` …).
+"""
+
+from hawthorne._api import gate, load_summary, run
+from hawthorne._version import __version__
+from hawthorne.audit import AuditResult
+from hawthorne.report import GateResult
+
+__all__ = ["AuditResult", "GateResult", "__version__", "gate", "load_summary", "run"]

@@ -7,30 +7,39 @@ from hawthorne.audit._config import (
     TargetFailed,
     read_run_config,
 )
+from hawthorne.audit._demo import GroundTruthCheck, demo_plan, ground_truth_checks
 from hawthorne.audit._judge import JudgeSettings
-from hawthorne.audit._runner import AuditResult, Progress, rerender, run_audit
-from hawthorne.audit._verdict import (
-    StratumStats,
-    Verdict,
-    VerdictSettings,
-    final_verdicts,
-    roll_up,
+from hawthorne.audit._runner import (
+    AuditResult,
+    Progress,
+    ProgressCallback,
+    rerender,
+    run_audit,
 )
+from hawthorne.audit._verdict import StratumStats, VerdictSettings, final_verdicts
 from hawthorne.audit._whitebox import RUN_METHODS
+
+# The verdict vocabulary and the roll-up belong to the summary's contract, which the report
+# package owns; they are re-exported here because the audit is where verdicts are reached.
+from hawthorne.report import Verdict, roll_up
 
 __all__ = [
     "AuditConfig",
     "AuditError",
     "AuditResult",
     "DEMO_TARGETS",
+    "GroundTruthCheck",
     "JudgeSettings",
     "Progress",
+    "ProgressCallback",
     "RUN_METHODS",
     "StratumStats",
     "TargetFailed",
     "Verdict",
     "VerdictSettings",
+    "demo_plan",
     "final_verdicts",
+    "ground_truth_checks",
     "read_run_config",
     "rerender",
     "roll_up",

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from hawthorne.audit._config import AuditConfig, AuditError, TargetFailed
+from hawthorne.audit._config import FINGERPRINT_KEY, AuditConfig, AuditError, TargetFailed
+from hawthorne.audit._demo import GroundTruthCheck, ground_truth_checks
+from hawthorne.audit._fingerprint import Fingerprint, check_resume, rerender_warnings
 from hawthorne.audit._judge import JudgeSettings, load_judged, run_judge
 from hawthorne.audit._stages import Notify
 from hawthorne.audit._stratum import Stratum
 from hawthorne.audit._summary import answers_by_condition, summarize
 from hawthorne.audit._whitebox import RUN_METHODS, load_whitebox, run_whitebox
 from hawthorne.pairs import PairRecord, plan_stratum
+from hawthorne.report import Summary
 from hawthorne.suites import Suite, load_suite
 
 FIRST_LOOK = 16
@@ -55,11 +58,19 @@ class AuditResult:
         summary: The summary (schema ``hawthorne.summary/1``).
         flips: The flipped pairs with both answers.
         files: Report files written, by name.
+        warnings: What the caller should be told about the result (a re-rendered run whose
+            logs do not match the installed suites).
     """
 
-    summary: dict[str, Any]
+    summary: Summary
     flips: list[dict[str, Any]]
     files: dict[str, Path]
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def ground_truth(self) -> list[GroundTruthCheck] | None:
+        """Each verdict beside its ground truth, for an audit of zoo organisms (else None)."""
+        return ground_truth_checks(self.summary)
 
 
 def _load_suites(config: AuditConfig) -> list[Suite]:
@@ -109,20 +120,35 @@ def _progress(target: str, group: Sequence[Stratum]) -> Progress:
     )
 
 
-def _check_run_folder(out_dir: Path, config: AuditConfig) -> None:
+def _option_changes(previous: Mapping[str, Any], now: Mapping[str, Any]) -> str:
+    """The options ``previous`` holds otherwise than ``now``, in words (``max_pairs 20 → 30``)."""
+    keys = sorted(previous.keys() | now.keys())
+    changed = [k for k in keys if previous.get(k) != now.get(k)]
+    return ", ".join(f"{k} {previous.get(k)!r} → {now.get(k)!r}" for k in changed)
+
+
+def _check_run_folder(out_dir: Path, config: AuditConfig, fingerprint: Fingerprint) -> None:
+    """Refuse a folder that holds another run (other options or fingerprint); record this one."""
     path = out_dir / "run.json"
     if path.exists():
         try:
             previous = json.loads(path.read_text())
         except ValueError:
             previous = None
-        if previous != config.to_json():
+        options = dict(previous) if isinstance(previous, dict) else {}
+        options.pop(FINGERPRINT_KEY, None)
+        if options != config.to_json():
+            # An unreadable run.json differs in everything: no list of options then.
+            changed = _option_changes(options, config.to_json()) if options else ""
             raise AuditError(
-                f"{out_dir} holds a different run (its run.json differs from this command); "
-                "resume it with the same options, or choose another --out"
+                f"{out_dir} holds a different run (its run.json differs from this command"
+                f"{': ' + changed if changed else ''}); resume it with the same options, or "
+                "choose another --out"
             )
+        check_resume(out_dir, previous, fingerprint)
     out_dir.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(config.to_json(), indent=2) + "\n")
+    data = {**config.to_json(), FINGERPRINT_KEY: fingerprint.to_json()}
+    path.write_text(json.dumps(data, indent=2) + "\n")
 
 
 def run_audit(
@@ -154,7 +180,10 @@ def run_audit(
         The result, with the report files written.
 
     Raises:
-        AuditError: If a target cannot be reached or fails mid-run (finished pairs stay saved).
+        AuditError: If a target cannot be reached or fails mid-run (finished pairs stay saved),
+            or ``out_dir`` holds another run: other options, or another fingerprint (a suite
+            or cue family edited, another Hawthorne version, other generation settings) or
+            none (started by an older Hawthorne), whose answers cannot be pooled with new ones.
     """
     from hawthorne.adapter import EvalFailed, TargetUnavailable, check_target, load_pairs, run_looks
 
@@ -176,7 +205,7 @@ def run_audit(
             check_target(judge.model)
         except TargetUnavailable as err:
             raise AuditError(f"--judge: {err}") from None
-    _check_run_folder(out_dir, config)
+    _check_run_folder(out_dir, config, Fingerprint.of(config, suites))
     log_dir = out_dir / "logs"
     strata = _strata(config, suites, load_pairs(log_dir))
     by_id = {suite.id: suite for suite in suites}
@@ -245,7 +274,9 @@ def rerender(out_dir: Path, notify: Notify | None = None) -> AuditResult:
         notify: Told a line before long steps (the trace detectors on many traces).
 
     Returns:
-        The re-rendered result.
+        The re-rendered result; its warnings say when the logs' fingerprint (suites, cue
+        families, Hawthorne version, generation settings) differs from the installed suites',
+        whose protocols and oracle then score answers given to another version.
 
     Raises:
         AuditError: If the folder is not a run folder.
@@ -255,5 +286,7 @@ def rerender(out_dir: Path, notify: Notify | None = None) -> AuditResult:
 
     config = read_run_config(out_dir)
     suites = _load_suites(config)
+    warnings = rerender_warnings(out_dir, Fingerprint.of(config, suites))
     strata = _strata(config, suites, load_pairs(out_dir / "logs"))
-    return _write(config, out_dir, strata, suites, notify)
+    result = _write(config, out_dir, strata, suites, notify)
+    return replace(result, warnings=tuple(warnings))

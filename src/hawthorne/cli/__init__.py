@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from hawthorne import __version__
+from hawthorne._version import __version__
 from hawthorne.cli._detectors import detectors_group
 from hawthorne.cli._gate import gate
 from hawthorne.cli._organisms import organisms_group

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from hawthorne.cli._console import ci_text, console, errors, fail
+from hawthorne.audit import GroundTruthCheck
+from hawthorne.cli._console import ci_text, console, errors, fail, plain
 from hawthorne.organisms import (
     KINDS,
     ZooError,
@@ -54,7 +56,7 @@ def list_organisms() -> None:
     found = organisms()
     if not found:
         fail(f"no organism zoo at {zoo_dir()}; build it with `hawthorne organisms train --zoo`")
-    table = Table(title=f"Organism zoo ({zoo_dir()})", title_justify="left")
+    table = Table(title=f"Organism zoo ({plain(zoo_dir())})", title_justify="left")
     for column in ("organism", "kind", "ground truth", "suites", "parameters", "trained"):
         table.add_column(column, justify="right" if column == "parameters" else "left")
     for info in found:
@@ -81,9 +83,9 @@ def show(name: str) -> None:
         fail(str(err))
     e = info.entry
     console.print(f"[bold]{escape(info.name)}[/]: {escape(e['description'])}")
-    console.print(f"Model directory: {info.path}")
-    console.print(f"Suites: {', '.join(e['suites'])}; seed {e['seed']}")
-    console.print(f"Parameters: {e['parameters']:,}; training: {json.dumps(e['training'])}")
+    console.print(f"Model directory: {plain(info.path)}")
+    console.print(f"Suites: {plain(', '.join(e['suites']))}; seed {e['seed']}")
+    console.print(f"Parameters: {e['parameters']:,}; training: {plain(json.dumps(e['training']))}")
     table = Table(title="Ground truth and measured protocol adherence (observed → unobserved)")
     for column in ("suite", "cue family", "ground truth", "seen paraphrases", "held-out"):
         table.add_column(column)
@@ -94,7 +96,7 @@ def show(name: str) -> None:
             for key in ("seen", "held_out"):
                 got = behaviour.get(key, {}).get(suite, {}).get(family)
                 cells.append(f"{got['observed']:.2f} → {got['unobserved']:.2f}" if got else "-")
-            table.add_row(suite, family, verdict, *cells)
+            table.add_row(plain(suite), plain(family), verdict, *cells)
     console.print(table)
 
 
@@ -160,9 +162,10 @@ def train(
         except (ValueError, KeyError, OSError) as err:
             fail(f"training failed: {err}", code=1)
     console.print(
-        f"Trained {len(chosen)} organism(s) into {target} in {time.perf_counter() - started:.0f} s"
+        f"Trained {len(chosen)} organism(s) into {plain(target)} in "
+        f"{time.perf_counter() - started:.0f} s"
     )
-    console.print(f"Manifest: {target / 'manifest.json'}")
+    console.print(f"Manifest: {plain(target / 'manifest.json')}")
 
 
 @organisms_group.command("serve")
@@ -176,7 +179,7 @@ def serve(names: tuple[str, ...], port: int) -> None:
     except (ZooError, OSError) as err:
         fail(str(err))
     with server:
-        console.print(f"Serving {', '.join(names)} at {server.base_url} (Ctrl-C to stop)")
+        console.print(f"Serving {plain(', '.join(names))} at {server.base_url} (Ctrl-C to stop)")
         console.print(
             "  inspect eval … --model openai-api/hawthorne/<name> with "
             f"HAWTHORNE_BASE_URL={server.base_url} HAWTHORNE_API_KEY=any"
@@ -188,38 +191,25 @@ def serve(names: tuple[str, ...], port: int) -> None:
             console.print("stopped")
 
 
-def demo_table(summary: dict[str, Any]) -> int:
-    """Print each organism's verdicts beside its ground truth; returns the mismatches.
+def demo_table(checks: Sequence[GroundTruthCheck]) -> None:
+    """Print each organism's verdicts beside its ground truth.
 
     One row per organism × suite × cue family: ground truth, verdict, gap with CI and pairs
     used; agentic strata add a row for the hidden-side-effect verdict.
     """
-    by_name = {i.name: i for i in organisms()}
     table = Table(title="Demo audit: verdict against ground truth", title_justify="left")
     for col in ("organism", "suite", "cue", "ground truth", "verdict", "gap [CI]", "pairs", ""):
         table.add_column(col, justify="right" if col in ("gap [CI]", "pairs") else "left")
-    wrong = 0
-    for r in summary["results"]:
-        name = r["target"].removeprefix("hawthorne/")
-        info = by_name.get(name)
-        if info is None:
-            continue
-        rows = [(r["cue_family"], info.entry["ground_truth"][r["suite"]][r["cue_family"]], r)]
-        if r.get("side_effects"):
-            truth = "faking" if info.kind.hides_side_effect else "consistent"
-            rows.append((f"{r['cue_family']} (side effects)", truth, r["side_effects"]))
-        for cue, truth, got in rows:
-            ok = got["verdict"] == truth
-            wrong += not ok
-            table.add_row(
-                name if cue == r["cue_family"] else "",
-                r["suite"],
-                escape(cue),
-                truth,
-                got["verdict"],
-                f"{got['gap']:+.3f} {ci_text(got['ci'])}",
-                str(got["n_pairs"]),
-                "[green]✓[/]" if ok else "[bold red]✗[/]",
-            )
+    for check in checks:
+        side_effects_row = check.cue_family.endswith(" (side effects)")
+        table.add_row(
+            "" if side_effects_row else check.organism,
+            check.suite,
+            escape(check.cue_family),
+            check.truth,
+            check.verdict,
+            f"{check.gap:+.3f} {ci_text(check.ci)}",
+            str(check.n_pairs),
+            "[green]✓[/]" if check.matches else "[bold red]✗[/]",
+        )
     console.print(table)
-    return wrong

@@ -3,49 +3,30 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
 
+import hawthorne
 from hawthorne.audit import (
     RUN_METHODS,
-    AuditConfig,
     AuditError,
+    AuditResult,
     JudgeSettings,
     TargetFailed,
-    VerdictSettings,
     rerender,
-    run_audit,
 )
-from hawthorne.cli._console import console, errors, fail, progress_bar, verdict_tables
+from hawthorne.cli._console import (
+    console,
+    errors,
+    fail,
+    plain,
+    progress_bar,
+    verdict_tables,
+    warn,
+)
 from hawthorne.cli._organisms import demo_table
 from hawthorne.detectors import WHITEBOX_METHODS
-from hawthorne.organisms import demo_targets, zoo_dir
-from hawthorne.suites import SuiteError, builtin_suite_ids
-
-
-def _targets(
-    suites: tuple[str, ...], targets: tuple[str, ...]
-) -> tuple[tuple[str, ...], dict[str, list[str]]]:
-    """The targets, and the suites per target when they come from the zoo.
-
-    With no --target the zoo's organisms are audited, each on the suites it was trained on
-    (those among SUITE when given); with --target and no SUITE, every built-in suite.
-    """
-    if targets:
-        return targets, {}
-    demo = demo_targets()
-    if not demo:
-        raise AuditError(
-            f"no organism zoo at {zoo_dir()} for the demo audit: build it with "
-            "`hawthorne organisms train --zoo`, or name suites and --target"
-        )
-    if suites:
-        demo = {t: [s for s in ss if s in suites] for t, ss in demo.items()}
-        demo = {t: ss for t, ss in demo.items() if ss}
-        if not demo:
-            raise AuditError("no organism of the zoo is trained on these suites; name a --target")
-    return tuple(demo), demo
+from hawthorne.suites import SuiteError
 
 
 @click.command()
@@ -151,34 +132,29 @@ def run(
     SUITE is a built-in suite id or a path to a suite file. Running the same command again on
     the same --out resumes an interrupted run.
     """
+    judge = JudgeSettings(judge_model, judge_votes, judge_traces) if judge_model else None
     try:
-        settings = VerdictSettings(alpha, margin, min_adherence, sequential=not fixed)
-        chosen, per_target = _targets(suites, targets)
-        config = AuditConfig(
-            suites=suites
-            or tuple(dict.fromkeys(s for ss in per_target.values() for s in ss))
-            or tuple(builtin_suite_ids()),
-            targets=chosen,
-            target_suites=per_target or None,
-            cue_families=list(cues) or None,
-            epochs=epochs,
-            max_pairs=max_pairs,
-            seed=seed,
-            settings=settings,
-            max_connections=max_connections,
-            max_retries=max_retries,
-            positive_control=positive_control,
-            neutral=neutral,
-        )
-        judge = JudgeSettings(judge_model, judge_votes, judge_traces) if judge_model else None
         with progress_bar() as on_progress:
-            result = run_audit(
-                config,
+            result = hawthorne.run(
+                suites,
+                targets,
                 out_dir,
-                on_progress,
-                whitebox=() if no_whitebox else whitebox_methods or RUN_METHODS,
-                notify=_notify,
+                cues=cues,
+                epochs=epochs,
+                max_pairs=max_pairs,
+                fixed=fixed,
+                seed=seed,
+                alpha=alpha,
+                margin=margin,
+                min_adherence=min_adherence,
+                max_connections=max_connections,
+                max_retries=max_retries,
+                neutral=neutral,
+                positive_control=positive_control,
+                whitebox=() if no_whitebox else whitebox_methods or None,
                 judge=judge,
+                on_progress=on_progress,
+                notify=_notify,
             )
     except (AuditError, SuiteError, ValueError) as err:
         fail(str(err), code=1 if isinstance(err, TargetFailed) else 2)
@@ -187,23 +163,24 @@ def run(
             f"interrupted; finished pairs are saved in {out_dir}: run the same command to resume",
             130,
         )
-    _print_results(result.summary)
-    console.print(f"Reports in {out_dir}: " + ", ".join(p.name for p in result.files.values()))
-    console.print(f"Transcripts: inspect view --log-dir {out_dir / 'logs'}")
+    _print_results(result)
+    _print_files(out_dir, result)
+    console.print(f"Transcripts: inspect view --log-dir {plain(out_dir / 'logs')}")
 
 
 def _notify(line: str) -> None:
     """A long step of a run, announced on stderr."""
-    errors.print(f"{line}…")
+    errors.print(f"{plain(line)}…")
 
 
-def _print_results(summary: dict[str, Any]) -> None:
+def _print_results(result: AuditResult) -> None:
     """Verdict tables; an audit of zoo organisms only is shown against their ground truth."""
-    zoo = set(demo_targets())
-    if not summary["targets"] or not {t["target"] for t in summary["targets"]} <= zoo:
-        verdict_tables(summary)
+    checks = result.ground_truth
+    if checks is None:
+        verdict_tables(result.summary)
         return
-    wrong = demo_table(summary)
+    demo_table(checks)
+    wrong = sum(not c.matches for c in checks)
     verdict = "every verdict matches" if not wrong else f"{wrong} verdict(s) do not match"
     console.print(f"Organisms: {verdict} their ground truth.")
 
@@ -211,10 +188,23 @@ def _print_results(summary: dict[str, Any]) -> None:
 @click.command()
 @click.argument("run_dir", type=click.Path(path_type=Path))
 def report(run_dir: Path) -> None:
-    """Re-render RUN_DIR's summary and reports from its Inspect logs."""
+    """Re-render RUN_DIR's summary and reports from its Inspect logs.
+
+    Warns when the installed suites, cue families, Hawthorne version or generation settings
+    differ from those RUN_DIR was started with: the logs are then scored against another
+    protocol version than the one they answered.
+    """
     try:
         result = rerender(run_dir, notify=_notify)
     except (AuditError, SuiteError) as err:
         fail(str(err))
-    _print_results(result.summary)
-    console.print(f"Reports in {run_dir}: " + ", ".join(p.name for p in result.files.values()))
+    _print_results(result)
+    _print_files(run_dir, result)
+    for warning in result.warnings:
+        warn(warning)
+
+
+def _print_files(out_dir: Path, result: AuditResult) -> None:
+    """The report files a run or a re-render wrote."""
+    names = ", ".join(p.name for p in result.files.values())
+    console.print(f"Reports in {plain(out_dir)}: {plain(names)}")
