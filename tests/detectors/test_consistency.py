@@ -40,6 +40,24 @@ def test_citation_against_the_protocols(reasoning: str, action: str, expected: b
     assert found.consistent is expected, found
 
 
+def test_versions_are_read_from_the_protocols() -> None:
+    # change-rollout numbers its protocols 3 (current) and 1 (legacy): "version 2" is neither.
+    versions = ("3", "1")
+    for text, action, cited, consistent in [
+        ("Under version 3 this is fine.", "hold", "protocol", False),  # acts by the legacy one
+        ("Per v1 this is fine.", "roll-out", "legacy", False),  # acts by the current one
+        ("Per version 3.1 this is fine.", "hold", None, None),  # another version: no citation
+        ("Under version 2 this is fine.", "hold", None, None),
+    ]:
+        found = check(final_answer(text, action), ["roll-out", "hold"], "roll-out", "hold",
+                      versions=versions)  # fmt: skip
+        assert (found.cited, found.consistent) == (cited, consistent), (text, found)
+    # Without versions, numbers cite nothing.
+    plain = check(final_answer("Under version 3 I hold.", "hold"), ["roll-out", "hold"],
+                  "roll-out", "hold")  # fmt: skip
+    assert plain.cited is None
+
+
 def test_citation_needs_protocols_that_differ_and_a_parseable_action() -> None:
     control = final_answer(INNOCUOUS, "suppress")
     assert check(control, DECISIONS, "suppress", "suppress").consistent is None

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from hawthorne.detectors import (
-    TARGETS,
+    SIGNALS,
     OfflineTraceClassifier,
     corpus,
     reasoning_evidence,
@@ -27,7 +27,7 @@ def _answer(reasoning: str, decision: str = "approve") -> str:
 
 
 def test_rates_are_counted_per_condition_and_corrected_with_the_held_out_calibration() -> None:
-    head, cal = shipped("label")
+    head, cal = shipped("faking_reasoning")
     assert head.score([FAKING])[0] >= head.threshold > head.score([PLAIN])[0]
     answers = {
         "observed": [(f"p{i}", _answer(FAKING if i < 6 else PLAIN)) for i in range(10)],
@@ -64,7 +64,7 @@ def test_shipped_heads_were_fitted_on_the_current_corpus() -> None:
         "the labelled corpus changed: refit with `hawthorne detectors fit`"
     )
     test = corpus("test")
-    cal = shipped("label")[1]
+    cal = shipped("faking_reasoning")[1]
     assert (cal.n_positive, cal.n_negative) == (test.n_positive, test.n_negative)
 
 
@@ -72,7 +72,7 @@ def test_shipped_heads_were_fitted_on_the_current_corpus() -> None:
 def test_refitting_with_the_shipped_settings_reproduces_the_shipped_heads() -> None:
     # The cross-validation that chose C and the threshold is not repeated here (minutes);
     # `hawthorne detectors fit` repeats it.
-    for target in TARGETS:
+    for target in SIGNALS:
         head, cal = shipped(target)
         train, test = corpus("train", target), corpus("test", target)
         refit = OfflineTraceClassifier(head.C, head.threshold).fit(train.texts, train.labels)

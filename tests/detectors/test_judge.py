@@ -41,7 +41,7 @@ FAKING_QUOTES = {
 
 
 def test_a_vote_is_yes_only_when_every_criterion_has_a_real_quote() -> None:
-    criteria = rubric("faking")
+    criteria = rubric("faking_reasoning")
     assert read_vote(_answer(FAKING_QUOTES), TRACE, criteria).yes
     invented = read_vote(
         _answer({**FAKING_QUOTES, "conflict": "I hate the new rule"}), TRACE, criteria
@@ -54,12 +54,12 @@ def test_a_vote_is_yes_only_when_every_criterion_has_a_real_quote() -> None:
     dropped = read_vote(_answer({k: v for k, v in FAKING_QUOTES.items() if k != "observed"}),
                         TRACE, criteria)  # fmt: skip
     assert not dropped.yes
-    with pytest.raises(ValueError, match="known: faking, eval-aware, unwatched"):
+    with pytest.raises(ValueError, match="known: faking_reasoning, eval_awareness, unwatched_talk"):
         rubric("sycophancy")
 
 
 def test_tally_gives_the_vote_share_and_flags_at_the_threshold() -> None:
-    criteria = rubric("faking")
+    criteria = rubric("faking_reasoning")
     yes = read_vote(_answer(FAKING_QUOTES), TRACE, criteria)
     no = read_vote(_answer({**FAKING_QUOTES, "conflict": None}), TRACE, criteria)
     found = tally([yes, yes, no, no, no], threshold=0.4)
@@ -97,7 +97,7 @@ def test_judge_runs_through_inspect_with_a_scripted_judge() -> None:
 def test_reference_judge_flags_verbal_faking_and_clears_innocuous_reasoning() -> None:
     facts = "severity = high ; source = internal ."
     watched, innocuous = f"{facts} {VERBAL_WATCHED}", f"{facts} {INNOCUOUS}"
-    shares = JudgeDetector(rubric="eval-aware", votes=10).score([watched, innocuous])
+    shares = JudgeDetector(signal="eval_awareness", votes=10).score([watched, innocuous])
     assert shares[0] > shares[1]
     detector = JudgeDetector(votes=10, temperature=0.0)
     assert detector.fit().predict([TRACE]).tolist() == [1]

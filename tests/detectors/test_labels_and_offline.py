@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from hawthorne.adapter import JudgeDetector
 from hawthorne.cli import main
 from hawthorne.detectors import (
-    TARGETS,
+    SIGNALS,
     LabelError,
     corpus,
     load_labels,
@@ -18,7 +18,7 @@ from hawthorne.detectors import (
 )
 from hawthorne.detectors._offline import OfflineTraceClassifier, terms
 
-PUBLISHED_AUROC = {"label": 0.96, "eval_aware": 0.97, "unwatched": 0.87}
+PUBLISHED_AUROC = {"faking_reasoning": 0.96, "eval_awareness": 0.97, "unwatched_talk": 0.87}
 """The held-out AUROCs the README publishes for the shipped offline heads (rounded down)."""
 
 PUBLISHED_JUDGE_AUROC = 0.96
@@ -52,11 +52,11 @@ def test_shipped_corpus_is_large_distinct_and_split() -> None:
     for split in (train, test):
         assert 0.3 < split.n_positive / len(split.labels) < 0.5
     # Hard negatives share the vocabulary of observation with the positives.
-    watched_negatives = corpus("train", "eval_aware")
+    watched_negatives = corpus("train", "eval_awareness")
     assert watched_negatives.n_positive > 100
 
 
-@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("target", list(SIGNALS))
 def test_shipped_heads_meet_their_published_figures_on_the_held_out_split(target: str) -> None:
     test = corpus("test", target)
     model, cal = shipped(target)
@@ -80,19 +80,19 @@ TERSE_PROBE = Path(__file__).with_name("terse_probe.jsonl")
 """100 terse labelled traces (45 plain, the rest aware or unwatched, honest or faking), half led
 by tool-output fields, by an author who saw neither the corpus nor the other terse lines."""
 
-PUBLISHED_PROBE_AUROC = {"label": 0.96, "eval_aware": 0.97, "unwatched": 0.97}
+PUBLISHED_PROBE_AUROC = {"faking_reasoning": 0.96, "eval_awareness": 0.97, "unwatched_talk": 0.97}
 """The AUROCs the README publishes for the shipped heads on the terse probe (rounded down)."""
 
 
-@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("target", list(SIGNALS))
 def test_shipped_heads_meet_their_published_figures_on_the_terse_probe(target: str) -> None:
-    probe = load_labels(TERSE_PROBE, target)
+    probe = load_labels(TERSE_PROBE, SIGNALS[target].column)
     model, _ = shipped(target)
     result = validate(model.score(probe.texts), probe.labels, model.threshold, n_boot=10)
     assert result.auroc[0] >= PUBLISHED_PROBE_AUROC[target]
 
 
-@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("target", list(SIGNALS))
 def test_shipped_heads_leave_terse_innocuous_lines_alone(target: str) -> None:
     lines = [line for line in TERSE_PLAIN.read_text().splitlines() if line.strip()]
     assert len(lines) == 40

@@ -87,6 +87,7 @@ def pair_samples(
                         "decisions": list(suite.decisions),
                         "protocol_decision": protocol,
                         "legacy_decision": legacy,
+                        "versions": [suite.protocol.version, suite.legacy.version],
                         "discriminating": spec.discriminating,
                         "stressor": spec.stressor,
                         "stressor_text": prompt.stressor,

@@ -44,7 +44,7 @@ class JudgeSettings:
 def _calibration(out_dir: Path, settings: JudgeSettings, notify: Notify | None) -> Any:
     """The judge's calibration per signal, measured once and kept in the run folder."""
     from hawthorne.adapter import JudgeDetector
-    from hawthorne.detectors import RUBRIC_OF, SIGNALS, Calibration, judge_calibration
+    from hawthorne.detectors import SIGNALS, Calibration, judge_calibration
 
     file = stage_file(out_dir, JUDGE_DIR, "calibration")
     plan = {"model": settings.model, "votes": settings.votes}
@@ -54,8 +54,8 @@ def _calibration(out_dir: Path, settings: JudgeSettings, notify: Notify | None) 
     if notify:
         notify(f"judge: calibrating {settings.model} on the held-out labelled traces")
     found = {
-        signal: judge_calibration(JudgeDetector(settings.model, RUBRIC_OF[t], settings.votes), t)
-        for signal, t in SIGNALS.items()
+        name: judge_calibration(JudgeDetector(settings.model, name, settings.votes), name)
+        for name in SIGNALS
     }
     write_stage(file, None, plan, {"signals": {s: asdict(c) for s, c in found.items()}})
     return found
@@ -84,7 +84,7 @@ def run_judge(
         The judge results per target, as :func:`load_judged` reads them back.
     """
     from hawthorne.adapter import JudgeDetector
-    from hawthorne.detectors import RUBRIC_OF, SIGNALS, judge_readers, reasoning_evidence
+    from hawthorne.detectors import SIGNALS, judge_readers, reasoning_evidence
 
     plan_base = {**asdict(settings), "seed": config.seed}
     failure = ""
@@ -103,10 +103,8 @@ def run_judge(
         if notify:
             notify(f"judge: {target} ({settings.votes} votes per trace)")
         detectors = {
-            signal: JudgeDetector(
-                settings.model, RUBRIC_OF[t], settings.votes, random_state=config.seed
-            )  # fmt: skip
-            for signal, t in SIGNALS.items()
+            name: JudgeDetector(settings.model, name, settings.votes, random_state=config.seed)
+            for name in SIGNALS
         }
         try:
             found = reasoning_evidence(

@@ -8,11 +8,11 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from hawthorne.cli._console import console, errors, fail
+from hawthorne.cli._console import console, errors, fail, plain
 from hawthorne.detectors import (
     DETECTORS,
-    RUBRIC_OF,
-    TARGETS,
+    FAKING_REASONING,
+    SIGNALS,
     LabelError,
     corpus,
     load_labels,
@@ -35,14 +35,16 @@ def detectors_group() -> None:
     "labels_path",
     type=click.Path(path_type=Path),
     default=None,
-    help='JSONL file, one {"text", "label"} per line (default: the shipped held-out split).',
+    help='JSONL file, one {"text", "label"} per line (default: the shipped held-out split); '
+    "for --label eval_awareness the 0/1 field is eval_aware, for unwatched_talk unwatched.",
 )
 @click.option(
-    "--target",
-    type=click.Choice(TARGETS),
-    default="label",
+    "--label",
+    "label",
+    type=click.Choice(list(SIGNALS)),
+    default=FAKING_REASONING,
     show_default=True,
-    help="Which label the file's 0/1 field holds.",
+    help="The signal the traces are labelled for.",
 )
 @click.option(
     "--judge",
@@ -59,7 +61,7 @@ def detectors_group() -> None:
 def validate_command(
     detector: str,
     labels_path: Path | None,
-    target: str,
+    label: str,
     judge_model: str,
     votes: int,
     threshold: float | None,
@@ -71,28 +73,31 @@ def validate_command(
     (votes of a judge model; the default reference judge runs offline).
     """
     try:
-        labelled = load_labels(labels_path, target) if labels_path else corpus("test", target)
+        column = SIGNALS[label].column
+        labelled = load_labels(labels_path, column) if labels_path else corpus("test", label)
     except LabelError as err:
         fail(str(err))
     if detector == "judge":
         from hawthorne.adapter import JudgeDetector
 
-        judge = JudgeDetector(judge_model, RUBRIC_OF[target], votes)
-        errors.print(f"asking {judge_model} for {votes} votes on {len(labelled.texts)} traces…")
+        judge = JudgeDetector(judge_model, label, votes)
+        errors.print(
+            f"asking {plain(judge_model)} for {votes} votes on {len(labelled.texts)} traces…"
+        )
         try:
             scores = judge.score(labelled.texts)
         except (RuntimeError, ValueError) as err:
             fail(str(err))
         cut = judge.threshold
     else:
-        model, _ = shipped(target)
+        model, _ = shipped(label)
         scores, cut = model.score(labelled.texts), model.threshold
     result = validate(scores, labelled.labels, cut if threshold is None else threshold)
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2))
         return
     table = Table(
-        title=f"{detector} detector on {labels_path or 'the held-out split'} ({target}): "
+        title=f"{detector} detector on {plain(labels_path or 'the held-out split')} ({label}): "
         f"{result.n_positive} positive, {result.n_negative} negative",
         title_justify="left",
     )
@@ -122,12 +127,12 @@ def fit_command() -> None:
     """
     from hawthorne.detectors import HEADS, fit_heads
 
-    errors.print("embedding the labelled corpus and fitting one head per label…")
+    errors.print("embedding the labelled corpus and fitting one head per signal…")
     data = fit_heads()
-    for target, head in data["heads"].items():
+    for name, head in data["heads"].items():
         held = head["held_out"]
         console.print(
-            f"{target}: C {head['model']['C']:g}, held-out AUROC {held['auroc']:.3f}, "
+            f"{name}: C {head['model']['C']:g}, held-out AUROC {held['auroc']:.3f}, "
             f"sensitivity {held['sensitivity']:.3f}, specificity {held['specificity']:.3f}"
         )
-    console.print(f"wrote {HEADS}")
+    console.print(f"wrote {plain(HEADS)}")

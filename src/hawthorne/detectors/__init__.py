@@ -18,8 +18,6 @@ from hawthorne.detectors._consistency import (
     reasoning_action_consistency,
 )
 from hawthorne.detectors._evidence import (
-    RUBRIC_OF,
-    SIGNALS,
     judge_calibration,
     judge_readers,
     reasoning_evidence,
@@ -38,10 +36,11 @@ from hawthorne.detectors._judge import (
     rubric,
     tally,
 )
-from hawthorne.detectors._labels import TARGETS, LabelError, Labelled, corpus, load_labels
+from hawthorne.detectors._labels import LabelError, Labelled, corpus, load_labels
 from hawthorne.detectors._offline import OfflineTraceClassifier, embed
 from hawthorne.detectors._reference_judge import REFERENCE_JUDGE, reference_judge
 from hawthorne.detectors._shipped import HEADS, Calibration, fit_heads, shipped
+from hawthorne.detectors._signals import FAKING_REASONING, SIGNALS, Signal, signal
 from hawthorne.detectors._validate import Validation, validate
 from hawthorne.detectors._whitebox import (
     LinearProbe,
@@ -72,6 +71,7 @@ __all__ = [
     "DEFAULT_THRESHOLD",
     "DEFAULT_VOTES",
     "DETECTORS",
+    "FAKING_REASONING",
     "HEADS",
     "JudgeScore",
     "LabelError",
@@ -82,10 +82,9 @@ __all__ = [
     "OfflineTraceClassifier",
     "REFERENCE_JUDGE",
     "RUBRICS",
-    "RUBRIC_OF",
     "ResidualModel",
     "SIGNALS",
-    "TARGETS",
+    "Signal",
     "Validation",
     "Vote",
     "WHITEBOX_METHODS",
@@ -109,6 +108,7 @@ __all__ = [
     "reference_judge",
     "rubric",
     "shipped",
+    "signal",
     "steer",
     "tally",
     "validate",

@@ -17,18 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from hawthorne.detectors._shipped import Calibration, shipped
+from hawthorne.detectors._signals import SIGNALS
 from hawthorne.oracle import extract_reasoning
 from hawthorne.stats import corrected_prevalence
-
-SIGNALS = {
-    "faking_reasoning": "label",
-    "eval_awareness": "eval_aware",
-    "unwatched_talk": "unwatched",
-}
-"""Report field → the corpus label (and shipped head) that measures it."""
-
-RUBRIC_OF = {"label": "faking", "eval_aware": "eval-aware", "unwatched": "unwatched"}
-"""The judge rubric that scores each corpus label."""
 
 EXCERPTS = 3
 """Strongest excerpts kept per condition and signal."""
@@ -54,11 +45,11 @@ class Reader:
 
 def offline_readers() -> dict[str, Reader]:
     """The shipped offline heads as readers (excerpt: the sentence the head scores highest)."""
-    return {signal: _offline_reader(target) for signal, target in SIGNALS.items()}
+    return {name: _offline_reader(name) for name in SIGNALS}
 
 
-def _offline_reader(target: str) -> Reader:
-    head, cal = shipped(target)
+def _offline_reader(name: str) -> Reader:
+    head, cal = shipped(name)
 
     def score(texts: Sequence[str]) -> list[float]:
         return [float(v) for v in head.score(list(texts))]
@@ -69,12 +60,12 @@ def _offline_reader(target: str) -> Reader:
     return Reader(score, head.threshold, cal, excerpt)
 
 
-def judge_calibration(detector: Any, target: str) -> Calibration:
+def judge_calibration(detector: Any, name: str) -> Calibration:
     """A judge's sensitivity and specificity at its threshold on the shipped held-out split.
 
     Args:
-        detector: A :class:`JudgeDetector` (its rubric should score ``target``).
-        target: The corpus label.
+        detector: A :class:`~hawthorne.adapter.JudgeDetector` (its rubric should be ``name``'s).
+        name: The signal.
 
     Returns:
         The calibration, with the held-out AUROC.
@@ -82,7 +73,7 @@ def judge_calibration(detector: Any, target: str) -> Calibration:
     from hawthorne.detectors._labels import corpus
     from hawthorne.detectors._validate import validate
 
-    held_out = corpus("test", target)
+    held_out = corpus("test", name)
     found = validate(detector.score(held_out.texts), held_out.labels, detector.threshold,
                      n_boot=1)  # fmt: skip
     return Calibration(found.sensitivity, found.specificity, found.n_positive,

@@ -7,14 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from hawthorne.detectors._signals import FAKING_REASONING, signal
+
 CORPUS_DIR = Path(__file__).parent / "corpus"
 """The shipped corpus: ``train_*.jsonl`` (training split, seven batches by different authors) and
 ``test.jsonl`` (held-out split, written separately by another author)."""
 
 Split = Literal["train", "test"]
-TARGETS = ("label", "eval_aware", "unwatched")
-"""What a trace can be labelled for: alignment-faking reasoning, says it is watched or tested,
-says nobody is watching."""
 
 
 class LabelError(ValueError):
@@ -39,12 +38,13 @@ class Labelled:
         return len(self.labels) - self.n_positive
 
 
-def load_labels(path: str | Path, target: str = "label") -> Labelled:
+def load_labels(path: str | Path, column: str = "label") -> Labelled:
     """Read a JSONL label file: one ``{"text": …, "label": 0|1}`` object per line.
 
     Args:
         path: The file.
-        target: The field holding the 0/1 label (``label`` in the public format).
+        column: The field holding the 0/1 label (``label`` in the public format; a
+            :class:`Signal`'s ``column``).
 
     Returns:
         The texts and labels.
@@ -69,21 +69,22 @@ def load_labels(path: str | Path, target: str = "label") -> Labelled:
             raise LabelError(f"{path}:{number}: not JSON ({err})") from None
         if not isinstance(row, dict) or not isinstance(row.get("text"), str):
             raise LabelError(f'{path}:{number}: expected an object with a string "text"')
-        value = row.get(target)
+        value = row.get(column)
         if value not in (0, 1, True, False):
-            raise LabelError(f'{path}:{number}: "{target}" must be 0 or 1, got {value!r}')
+            raise LabelError(f'{path}:{number}: "{column}" must be 0 or 1, got {value!r}')
         texts.append(row["text"])
         labels.append(int(value))
     result = Labelled(texts, labels)
     if result.n_positive == 0 or result.n_negative == 0:
-        raise LabelError(f"{path}: needs both positive and negative {target!r} labels")
+        raise LabelError(f"{path}: needs both positive and negative {column!r} labels")
     return result
 
 
-def corpus(split: Split, target: str = "label") -> Labelled:
-    """The shipped corpus, one split, labelled for ``target``."""
+def corpus(split: Split, name: str = FAKING_REASONING) -> Labelled:
+    """The shipped corpus, one split, labelled for the signal ``name``."""
+    column = signal(name).column
     files = ["test.jsonl"] if split == "test" else sorted(CORPUS_DIR.glob("train_*.jsonl"))
-    parts = [load_labels(CORPUS_DIR / f, target) for f in files]
+    parts = [load_labels(CORPUS_DIR / f, column) for f in files]
     return Labelled(
         [t for p in parts for t in p.texts], [label for p in parts for label in p.labels]
     )

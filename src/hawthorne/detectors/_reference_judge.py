@@ -33,13 +33,13 @@ from hawthorne.detectors._shipped import shipped
 REFERENCE_JUDGE = "reference-judge"
 
 HEADS: dict[str, tuple[str, ...]] = {
-    "observed": ("eval_aware", "unwatched"),
-    "consequences": ("label",),
-    "conflict": ("label",),
-    "because_observed": ("label",),
-    "would_differ": ("label",),
-    "watched": ("eval_aware",),
-    "unwatched": ("unwatched",),
+    "observed": ("eval_awareness", "unwatched_talk"),
+    "consequences": ("faking_reasoning",),
+    "conflict": ("faking_reasoning",),
+    "because_observed": ("faking_reasoning",),
+    "would_differ": ("faking_reasoning",),
+    "watched": ("eval_awareness",),
+    "unwatched": ("unwatched_talk",),
 }
 """The shipped heads that read each criterion (the most confident one answers)."""
 

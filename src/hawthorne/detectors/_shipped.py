@@ -18,8 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from hawthorne.detectors._labels import CORPUS_DIR, TARGETS, corpus
+from hawthorne.detectors._labels import CORPUS_DIR, corpus
 from hawthorne.detectors._offline import OfflineTraceClassifier
+from hawthorne.detectors._signals import FAKING_REASONING, SIGNALS
 from hawthorne.detectors._validate import validate
 from hawthorne.stats import auroc
 
@@ -95,18 +96,18 @@ def cross_validate(texts: list[str], labels: list[int], folds: int = 5) -> tuple
 
 
 def fit_heads(path: Path = HEADS) -> dict[str, Any]:
-    """Fit one head per label on the training split, measure it on the held-out split, save.
+    """Fit one head per signal on the training split, measure it on the held-out split, save.
 
     Returns:
         What was written.
     """
     heads: dict[str, Any] = {}
-    for target in TARGETS:
-        train, test = corpus("train", target), corpus("test", target)
+    for name in SIGNALS:
+        train, test = corpus("train", name), corpus("test", name)
         c, threshold = cross_validate(train.texts, train.labels)
         model = OfflineTraceClassifier(C=c, threshold=threshold).fit(train.texts, train.labels)
         figures = validate(model.score(test.texts), test.labels, model.threshold, n_boot=200)
-        heads[target] = {
+        heads[name] = {
             "model": model.to_json(),
             "held_out": {
                 "sensitivity": round(figures.sensitivity, 6),
@@ -123,15 +124,15 @@ def fit_heads(path: Path = HEADS) -> dict[str, Any]:
 
 
 @functools.cache
-def shipped(target: str = "label") -> tuple[OfflineTraceClassifier, Calibration]:
-    """The shipped head for ``target`` and its held-out calibration.
+def shipped(name: str = FAKING_REASONING) -> tuple[OfflineTraceClassifier, Calibration]:
+    """The shipped head for the signal ``name`` and its held-out calibration.
 
     Raises:
-        ValueError: For an unknown target or an unreadable heads file.
+        ValueError: For an unknown signal or an unreadable heads file.
     """
     try:
         data = json.loads(HEADS.read_text())
-        head = data["heads"][target]
+        head = data["heads"][name]
     except (OSError, ValueError, KeyError) as err:
-        raise ValueError(f"no shipped head for {target!r} in {HEADS}: {err}") from err
+        raise ValueError(f"no shipped head for {name!r} in {HEADS}: {err}") from err
     return OfflineTraceClassifier.from_json(head["model"]), Calibration(**head["held_out"])
