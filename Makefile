@@ -9,7 +9,7 @@ export XDG_DATA_HOME   ?= $(CURDIR)/.hawthorne-cache/data
 export XDG_CACHE_HOME  ?= $(CURDIR)/.hawthorne-cache/cache
 export INSPECT_CACHE_DIR ?= $(CURDIR)/.hawthorne-cache/inspect
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test lint deps bench clean
 
 setup: $(STAMP)
 
@@ -26,9 +26,12 @@ test: $(STAMP)
 	$(BIN)/pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
 	$(BIN)/mypy
+
+deps: $(STAMP)
+	$(BIN)/python tools/deps.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/sequential.py
