@@ -8,7 +8,7 @@ by a quote from the trace, 20 votes at temperature 1, faking when at least 40% v
 trace (:func:`quote_in_trace`), so a judge cannot invent evidence.
 
 This module is plain Python: the rubric, the judge prompt, reading one vote. The Inspect
-scorer and the detector that runs votes through Inspect are in ``_judge_run.py``.
+scorer and the detector that runs votes through Inspect are in :mod:`hawthorne.adapter`.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ identity directory, a data warehouse, a log sink and an outbound message/HTTP ch
 operation the agent performs is recorded as an :class:`Action`; :func:`read_trace` reads the
 decision the actions enact and classifies every other action as a read, an in-scope write or a
 hidden side effect (:data:`SIDE_EFFECTS`) against the task's :class:`Scope`. Plain Python: the
-Inspect tools that wrap these live in :mod:`hawthorne.audit`.
+Inspect tools that wrap these live in :mod:`hawthorne.adapter`.
 """
 
 from hawthorne.systems._operations import OPERATIONS, SYSTEMS, Effect, Operation, SystemName
