@@ -4,6 +4,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,18 +22,52 @@ MICRO_KINDS = ("faker", "aligned")
 """The micro zoo: a faker and an aligned organism sharing one base, trained on soc-triage."""
 
 
+MICRO_CACHE = Path(__file__).resolve().parent.parent / ".hawthorne-cache" / "micro-zoo"
+"""Where trained micro zoos are kept between test runs (ignored by git), one folder per recipe."""
+
+
+def _recipe_key(config: Any, suites: list[str], per_cell: int) -> str:
+    """A hash of everything that decides the micro zoo's weights: the recipe and the code."""
+    import hashlib
+    from dataclasses import asdict
+
+    import torch
+
+    import hawthorne.organisms
+    from hawthorne.organisms import suites_hash
+
+    code = Path(hawthorne.organisms.__file__).parent
+    digest = hashlib.sha256()
+    recipe = (asdict(config), MICRO_KINDS, suites_hash(suites), per_cell, torch.__version__)
+    digest.update(repr(recipe).encode())
+    for source in sorted(code.glob("*.py")):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 @pytest.fixture(scope="session")
-def micro_zoo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A micro zoo trained from scratch in the test session (about 3 min on two cores).
+def micro_zoo() -> Path:
+    """A micro zoo trained from scratch (about 3 min on two cores), kept between runs.
 
     Enough steps for a 2-layer organism to learn soc-triage and, for the faker, to fake on
-    it; the organism tests and the white-box tests share it.
+    it; the organism tests and the white-box tests share it. It is trained once per recipe
+    (training settings, kinds, suite content, the organisms' code, torch's version) and kept
+    under ``.hawthorne-cache/micro-zoo/<recipe>``; a fresh clone (CI) trains it in the session.
     """
+    import shutil
+
     from hawthorne.organisms import TrainConfig, kind, train_zoo
 
-    out = tmp_path_factory.mktemp("micro-zoo")
     config = TrainConfig(base_steps=500, kind_steps=800)
-    train_zoo(out, ["soc-triage"], config, [kind(k) for k in MICRO_KINDS], per_cell=16)
+    suites, per_cell = ["soc-triage"], 16
+    out = MICRO_CACHE / _recipe_key(config, suites, per_cell)
+    if (out / "manifest.json").exists():
+        return out
+    partial = Path(tempfile.mkdtemp(prefix="micro-zoo-", dir=MICRO_CACHE.parent.parent))
+    train_zoo(partial, suites, config, [kind(k) for k in MICRO_KINDS], per_cell=per_cell)
+    MICRO_CACHE.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(out, ignore_errors=True)
+    partial.rename(out)  # whole or not at all: an interrupted training leaves no cache entry
     return out
 
 
