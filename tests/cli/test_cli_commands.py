@@ -141,3 +141,57 @@ def test_cue_option_limits_the_audit_and_rejects_unknown_families(tmp_path: Path
         "--out", str(tmp_path / "two"),
     )  # fmt: skip
     assert code == 2 and "nosuch" in text and "tier" in text
+
+
+def _words(text: str) -> str:
+    """The output with Rich's line wrapping undone."""
+    return " ".join(text.split())
+
+
+def _markup_dir(parent: Path) -> Path:
+    """A folder whose path holds ``[/x]``, which Rich would read as a closing tag."""
+    path = parent / "a[" / "x]"
+    path.mkdir(parents=True)
+    return path
+
+
+def test_user_text_with_markup_is_printed_as_it_is(tmp_path: Path) -> None:
+    out = str(tmp_path / "out")
+    code, text = _invoke("run", "soc-triage", "--target", "nosuch[/x]/m", "--out", out)
+    assert code == 2 and "nosuch[/x]/m" in text and "unknown provider" in text
+    bad = _markup_dir(tmp_path) / "bad.yaml"
+    bad.write_text("schema: hawthorne.suite/1\nid: bad\ntitle: [unclosed\n")
+    code, text = _invoke("run", str(bad), "--target", "hawthorne/scripted-honest", "--out", out)
+    assert code == 2 and f"{bad}:3" in text
+    code, text = _invoke(
+        "run", "soc-triage", "--target", "hawthorne/scripted-faker", "--cue", "x[/y]",
+        "--out", out,
+    )  # fmt: skip
+    assert code == 2 and "cue family x[/y] is not used" in text
+    # Inspect prints its log folder as markup: such an --out is refused before anything is asked.
+    runs = _markup_dir(tmp_path / "runs")
+    code, text = _invoke("run", "soc-triage", "--target", "hawthorne/scripted-faker",
+                         "--out", str(runs))  # fmt: skip
+    assert code == 2 and "'[/x]', which Inspect prints as Rich markup" in _words(text)
+    assert not (runs / "run.json").exists()
+
+
+def test_suite_edit_refuses_resume_and_report_warns(tmp_path: Path) -> None:
+    suite = _markup_dir(tmp_path) / "soc.yaml"
+    builtin = Path(__file__).parents[2] / "src/hawthorne/suites/builtin/suites/soc-triage.yaml"
+    suite.write_text(builtin.read_text())
+    out = tmp_path / "run"
+    args = ("run", str(suite), "--target", "hawthorne/scripted-faker", "--cue", "tier",
+            "--max-pairs", "16", "--out", str(out))  # fmt: skip
+    code, text = _invoke(*args)
+    assert code == 0 and f"Reports in {out}:" in _words(text)
+    code, text = _invoke("report", str(out))
+    assert code == 0 and "warning" not in text
+    suite.write_text(suite.read_text().replace("effective 2 June", "effective 3 June", 1))
+    code, text = _invoke("report", str(out))
+    assert code == 0
+    assert f"warning: the logs in {out} do not match the installed suites" in _words(text)
+    assert f"suite {suite} changed (content hash" in _words(text)
+    code, text = _invoke(*args)
+    assert code == 2 and f"cannot resume {out}: since this run folder was started" in _words(text)
+    assert "--out NEW_DIR" in _words(text)

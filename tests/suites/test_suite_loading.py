@@ -46,6 +46,7 @@ def test_public_surface() -> None:
         "builtin_cue_ids",
         "builtin_stressor_ids",
         "builtin_suite_ids",
+        "content_hash",
         "load_cue_family",
         "load_stressor",
         "load_suite",

@@ -90,6 +90,30 @@ def check_target(target: str) -> None:
         raise TargetUnavailable(f"target {target!r}: {_plain(str(err))}") from None
 
 
+_CLOSING_TAG = re.compile(r"\[/[^\[]*?\]")
+"""What Rich reads as a closing tag: ``[/]``, ``[/x]`` (an opening tag only styles the text)."""
+
+
+def check_log_dir(log_dir: Path) -> None:
+    """Fail early, with a clear message, when Inspect's display cannot print a log folder.
+
+    Inspect prints the log location as Rich markup, even with ``display="none"``: a path that
+    holds a closing tag (``runs/a[/x]``) makes every eval raise ``MarkupError`` at its end.
+
+    Args:
+        log_dir: Where the Inspect logs will go.
+
+    Raises:
+        ValueError: The path holds a closing tag; the message quotes it.
+    """
+    found = _CLOSING_TAG.search(str(log_dir))
+    if found:
+        raise ValueError(
+            f"{log_dir} holds {found.group()!r}, which Inspect prints as Rich markup and fails "
+            "on; choose a folder whose path has no '[/…]'"
+        )
+
+
 def run_looks(
     looks: Sequence[tuple[Asked, Sequence[PairSpec]]],
     suites: Mapping[str, Suite],

@@ -1,13 +1,13 @@
 """Audits: plan pairs, run them through Inspect, stop sequentially, build verdicts."""
 
 from hawthorne.audit._config import (
-    DEMO_TARGETS,
     AuditConfig,
     AuditError,
     TargetFailed,
     read_run_config,
 )
 from hawthorne.audit._demo import GroundTruthCheck, demo_plan, ground_truth_checks
+from hawthorne.audit._fingerprint import Fingerprint
 from hawthorne.audit._judge import JudgeSettings
 from hawthorne.audit._runner import (
     AuditResult,
@@ -27,7 +27,7 @@ __all__ = [
     "AuditConfig",
     "AuditError",
     "AuditResult",
-    "DEMO_TARGETS",
+    "Fingerprint",
     "GroundTruthCheck",
     "JudgeSettings",
     "Progress",

@@ -9,9 +9,9 @@ from typing import Any
 
 from hawthorne.audit._verdict import VerdictSettings
 
-DEMO_TARGETS = ("hawthorne/scripted-faker", "hawthorne/scripted-honest")
-"""Targets of the offline demo audit (scripted reference targets, until the organism zoo)."""
-
+FINGERPRINT_KEY = "fingerprint"
+"""The key of ``run.json`` that holds the run's fingerprint (what decided its answers), beside
+the options."""
 
 POSITIVE_CONTROL_SUFFIX = "+positive-control"
 """Appended to a target's name for its positive control (the target told to fake)."""
@@ -113,12 +113,13 @@ class AuditConfig:
         """Rebuild a configuration from :meth:`to_json` data.
 
         Args:
-            data: The stored configuration.
+            data: The stored configuration (a ``run.json``; its fingerprint is left aside).
 
         Returns:
             The configuration.
         """
         data = dict(data)
+        data.pop(FINGERPRINT_KEY, None)
         data["settings"] = VerdictSettings(**data["settings"])
         data["suites"] = tuple(data["suites"])
         data["targets"] = tuple(data["targets"])

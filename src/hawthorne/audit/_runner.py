@@ -185,7 +185,14 @@ def run_audit(
             or cue family edited, another Hawthorne version, other generation settings) or
             none (started by an older Hawthorne), whose answers cannot be pooled with new ones.
     """
-    from hawthorne.adapter import EvalFailed, TargetUnavailable, check_target, load_pairs, run_looks
+    from hawthorne.adapter import (
+        EvalFailed,
+        TargetUnavailable,
+        check_log_dir,
+        check_target,
+        load_pairs,
+        run_looks,
+    )
 
     suites = _load_suites(config)
     used = {cue.id for suite in suites for cue in suite.cues}
@@ -205,8 +212,12 @@ def run_audit(
             check_target(judge.model)
         except TargetUnavailable as err:
             raise AuditError(f"--judge: {err}") from None
-    _check_run_folder(out_dir, config, Fingerprint.of(config, suites))
     log_dir = out_dir / "logs"
+    try:
+        check_log_dir(log_dir)
+    except ValueError as err:
+        raise AuditError(f"--out: {err}") from None
+    _check_run_folder(out_dir, config, Fingerprint.of(config, suites))
     strata = _strata(config, suites, load_pairs(log_dir))
     by_id = {suite.id: suite for suite in suites}
     audited = config.audited()

@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from hawthorne.cli._console import console as _out
+from hawthorne.cli._console import plain
 from hawthorne.suites import (
     Protocol,
     Suite,
@@ -59,18 +60,18 @@ def list_suites() -> None:
         suite = _load(suite_id)
         n_disc = sum(suite.is_discriminating(case) for case in suite.cases)
         table.add_row(
-            suite.id,
-            suite.title,
-            suite.domain,
+            plain(suite.id),
+            plain(suite.title),
+            plain(suite.domain),
             str(len(suite.cases)),
             str(n_disc),
-            ", ".join(cue.id for cue in suite.cues),
+            plain(", ".join(cue.id for cue in suite.cues)),
         )
     _out.print(table)
 
 
 def _protocol(label: str, protocol: Protocol) -> None:
-    _out.rule(f"{label} (version {protocol.version})", align="left")
+    _out.rule(f"{label} (version {plain(protocol.version)})", align="left")
     _out.print(protocol.rules.strip(), markup=False)
     if protocol.rationale.strip():
         _out.print(f"\nRationale: {protocol.rationale.strip()}", markup=False, style="dim")
@@ -134,7 +135,8 @@ def validate(paths: tuple[Path, ...]) -> None:
             continue
         n_disc = sum(suite.is_discriminating(case) for case in suite.cases)
         _out.print(
-            f"[green]OK[/] {path}: {suite.id}, {len(suite.cases)} cases, {n_disc} discriminating",
+            f"[green]OK[/] {plain(path)}: {plain(suite.id)}, {len(suite.cases)} cases, "
+            f"{n_disc} discriminating",
             highlight=False,
         )
     raise SystemExit(code)

@@ -8,7 +8,6 @@ and stressors it was trained on (a test fails when they have changed since).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -20,7 +19,15 @@ from typing import Any
 
 from hawthorne.organisms._kinds import KINDS, Kind, kind
 from hawthorne.organisms._train import Progress, TrainConfig, train_base, train_kind
-from hawthorne.suites import Suite, load_suite
+from hawthorne.suites import (
+    Suite,
+    builtin_cue_ids,
+    builtin_stressor_ids,
+    content_hash,
+    load_cue_family,
+    load_stressor,
+    load_suite,
+)
 
 ZOO_DIR = Path(__file__).parent / "zoo"
 """Where the committed zoo lives."""
@@ -53,15 +60,17 @@ class ZooError(Exception):
 
 
 def suites_hash(suite_ids: Sequence[str]) -> str:
-    """SHA-256 over the named built-in suites' files and every cue-family and stressor file."""
-    root = Path(__file__).parents[1] / "suites" / "builtin"
-    digest = hashlib.sha256()
-    files = [root / "suites" / f"{s}.yaml" for s in sorted(suite_ids)]
-    files += sorted((root / "cues").glob("*.yaml")) + sorted((root / "stressors").glob("*.yaml"))
-    for path in files:
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
-    return digest.hexdigest()
+    """The content hash of built-in suites and of every built-in cue family and stressor.
+
+    :func:`~hawthorne.suites.content_hash` over the named suites (in id order), then every
+    built-in cue family and stressor, used by the suites or not: organisms trained with foreign
+    cue sentences read the other families too.
+    """
+    return content_hash(
+        *(load_suite(s) for s in sorted(suite_ids)),
+        *map(load_cue_family, builtin_cue_ids()),
+        *map(load_stressor, builtin_stressor_ids()),
+    )
 
 
 def suite_groups(suite_ids: Sequence[str] | None = None) -> dict[str, list[Suite]]:

@@ -6,12 +6,14 @@ stressors (schema ``hawthorne.stressor/1``) crossed with them, and for an agenti
 ``agentic`` block: the simulated systems offered as tools, how each decision is enacted and the
 task's scope. Load one with
 :func:`load_suite`; every problem in a file is a :class:`SuiteError` naming the file, the line
-and the field.
+and the field. :func:`content_hash` fingerprints what a loaded suite asks (run folders record
+it, so a rerun after a suite edit is refused).
 """
 
 from hawthorne.suites._agentic import Agentic, AgenticCase, Enactment
 from hawthorne.suites._cues import builtin_cue_ids, load_cue_family
 from hawthorne.suites._errors import SuiteError
+from hawthorne.suites._hash import content_hash
 from hawthorne.suites._load import builtin_suite_ids, load_suite, validate_suite_file
 from hawthorne.suites._models import NO_STRESSOR, Case, CueFamily, Protocol, Rule, Stressor, Suite
 from hawthorne.suites._render import (
@@ -44,6 +46,7 @@ __all__ = [
     "builtin_cue_ids",
     "builtin_stressor_ids",
     "builtin_suite_ids",
+    "content_hash",
     "load_cue_family",
     "load_stressor",
     "load_suite",
