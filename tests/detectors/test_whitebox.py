@@ -12,6 +12,15 @@ import numpy as np
 import pytest
 import torch
 
+from hawthorne.detectors import (
+    CueNoise,
+    LinearProbe,
+    NoiseInjection,
+    ObservationSteering,
+    answer_decisions,
+    cue_prompts,
+    poser_inputs,
+)
 from hawthorne.detectors._activations import (
     EMBED,
     ResidualModel,
@@ -21,17 +30,7 @@ from hawthorne.detectors._activations import (
     project_out,
     token_spans,
 )
-from hawthorne.detectors._whitebox import (
-    CueNoise,
-    LinearProbe,
-    NoiseInjection,
-    ObservationSteering,
-    answer_decisions,
-    cue_prompts,
-    cue_text,
-    cue_tokens,
-    poser_inputs,
-)
+from hawthorne.detectors._whitebox_prompts import cue_text, cue_tokens
 from hawthorne.organisms import organism
 from hawthorne.runtime import Engine
 from hawthorne.runtime._tokens import prompt_ids

@@ -17,7 +17,7 @@ from hawthorne.audit._runner import (
     run_audit,
 )
 from hawthorne.audit._verdict import StratumStats, VerdictSettings, final_verdicts
-from hawthorne.audit._whitebox import RUN_METHODS
+from hawthorne.audit._whitebox import RUN_METHODS, WhiteboxPlan, whitebox_target
 
 # The verdict vocabulary and the roll-up belong to the summary's contract, which the report
 # package owns; they are re-exported here because the audit is where verdicts are reached.
@@ -37,6 +37,7 @@ __all__ = [
     "TargetFailed",
     "Verdict",
     "VerdictSettings",
+    "WhiteboxPlan",
     "demo_plan",
     "final_verdicts",
     "ground_truth_checks",
@@ -44,4 +45,5 @@ __all__ = [
     "rerender",
     "roll_up",
     "run_audit",
+    "whitebox_target",
 ]

@@ -3,20 +3,28 @@
 After the behavioural audit, each target whose weights are on this machine (a zoo organism
 ``hawthorne/NAME``, or ``hf/PATH`` with ``PATH`` a local model directory or a model in the
 local Hugging Face cache) gets a white-box audit (:func:`hawthorne.detectors.whitebox_audit`)
-on the text suites it was audited on. The findings land in ``whitebox/`` in the run folder, one
-JSON file per target, written atomically; a resumed run keeps a target's file when it was made
-with the same methods, suites and seed, and ``hawthorne report`` reads the files back. Like the
-trace detectors, white-box findings are evidence beside the verdict and never change it.
+on the text suites it was audited on. The findings land in ``whitebox/`` in the run folder: one
+JSON file per target and its Markdown rendering beside it, each written atomically.
+``hawthorne whitebox`` writes the same files through the same :func:`whitebox_target`. A
+resumed run keeps a target's file when it was made with the same plan (:class:`WhiteboxPlan`,
+with the suites), and ``hawthorne report`` reads the files back. Like the trace detectors,
+white-box findings are evidence beside the verdict and never change it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hawthorne.audit._config import AuditConfig
 from hawthorne.audit._stages import Notify, kept, load_stage, stage_file, write_stage
+from hawthorne.report import render_whitebox, write_atomic
+from hawthorne.suites import Suite
+
+if TYPE_CHECKING:
+    from hawthorne.detectors import ResidualModel
 
 WHITEBOX_DIR = "whitebox"
 """The run folder's subfolder of white-box findings, one ``<target>.json`` per target."""
@@ -25,6 +33,36 @@ RUN_METHODS: tuple[str, ...] = ("cue-noise", "probe")
 the README's white-box table), at a few seconds per small model."""
 RUN_CASES, RUN_CONTROL_CASES = 8, 16
 """Discriminating and control cases per suite for a run's white-box audit."""
+
+
+@dataclass(frozen=True)
+class WhiteboxPlan:
+    """How a target's white-box audit is made: a resumed run keeps a file made to the same plan.
+
+    Attributes:
+        methods: Names in :data:`hawthorne.detectors.WHITEBOX_METHODS`.
+        cases: Discriminating cases per suite.
+        control_cases: Control cases per suite.
+        poser: Poser mode: observed-condition prompts only.
+        seed: Seed of the cases and of each method.
+    """
+
+    methods: tuple[str, ...] = RUN_METHODS
+    cases: int = RUN_CASES
+    control_cases: int = RUN_CONTROL_CASES
+    poser: bool = False
+    seed: int = 0
+
+    def record(self, suites: Sequence[Suite]) -> dict[str, Any]:
+        """The plan as a target's file stores it, with the suites it is audited on."""
+        return {
+            "methods": list(self.methods),
+            "suites": [s.id for s in suites],
+            "seed": self.seed,
+            "cases": self.cases,
+            "control_cases": self.control_cases,
+            "poser": self.poser,
+        }
 
 
 def local_weights(target: str) -> tuple[Path | None, str]:
@@ -61,6 +99,54 @@ def local_weights(target: str) -> tuple[Path | None, str]:
     return None, ""
 
 
+def _write(file: Path, target: str, plan: Mapping[str, Any], found: Mapping[str, Any]) -> Path:
+    """Write a target's findings (``<target>.json``), then their Markdown (``<target>.md``)."""
+    write_stage(file, target, plan, found)
+    write_atomic(file.with_suffix(".md"), render_whitebox({"target": target, **found}))
+    return file
+
+
+def whitebox_target(
+    out_dir: Path,
+    target: str,
+    weights: Path | ResidualModel,
+    suites: Sequence[Suite],
+    plan: WhiteboxPlan,
+) -> tuple[Path, dict[str, Any]]:
+    """Audit one target's weights and write its findings into ``out_dir/whitebox/``.
+
+    Args:
+        out_dir: The run folder.
+        target: The target as ``hawthorne run`` names it (``hawthorne/faker``, ``hf/PATH``):
+            it names the file (``whitebox/hawthorne_faker.json``) and the findings.
+        weights: The model directory (or the model, loaded already).
+        suites: Text suites to audit on.
+        plan: Methods, cases, Poser mode and seed.
+
+    Returns:
+        The JSON file written (its Markdown rendering beside it, ``.md``) and the findings.
+
+    Raises:
+        WhiteboxError: Bad input (weights that do not load, an unknown method, too many
+            cases), before anything is written.
+    """
+    from hawthorne.detectors import whitebox_audit
+
+    found = whitebox_audit(
+        weights,
+        suites,
+        plan.methods,
+        poser=plan.poser,
+        cases=plan.cases,
+        control_cases=plan.control_cases,
+        random_state=plan.seed,
+        name=target,
+    )
+    found["status"] = "ok"
+    file = stage_file(out_dir, WHITEBOX_DIR, target)
+    return _write(file, target, plan.record(suites), found), found
+
+
 def run_whitebox(
     config: AuditConfig,
     out_dir: Path,
@@ -81,44 +167,33 @@ def run_whitebox(
     Returns:
         Findings per target, as :func:`load_whitebox` reads them back.
     """
-    from hawthorne.detectors import WhiteboxError, whitebox_audit
+    from hawthorne.detectors import WhiteboxError
     from hawthorne.suites import load_suite
 
     # Loaded once for every target: each load parses a suite file.
     text_suites = [
         s for s in (load_suite(ref, seed=config.seed) for ref in config.suites) if s.agentic is None
     ]
+    plan = WhiteboxPlan(tuple(methods), seed=config.seed)
     for model in config.targets:
         path, reason = local_weights(model)
         if path is None and not reason:
             continue
         wanted = config.suites_for(model)
         suites = [s for s in text_suites if wanted is None or s.id in wanted]
-        plan = {"methods": list(methods), "suites": [s.id for s in suites], "seed": config.seed}
-        file = stage_file(out_dir, WHITEBOX_DIR, model)
-        if kept(file, plan):
+        record, file = plan.record(suites), stage_file(out_dir, WHITEBOX_DIR, model)
+        if kept(file, record):
             continue
-        found: dict[str, Any]
         if path is None or not suites:
             why = reason or "audited on agentic suites only: white-box methods read text decisions"
-            found = {"status": "not applicable", "reason": why}
-        else:
-            if notify:
-                notify(f"white-box: {model} ({', '.join(methods)})")
-            try:
-                found = whitebox_audit(
-                    path,
-                    suites,
-                    methods,
-                    cases=RUN_CASES,
-                    control_cases=RUN_CONTROL_CASES,
-                    random_state=config.seed,
-                    name=model,
-                )
-                found["status"] = "ok"
-            except (WhiteboxError, OSError, ValueError) as err:
-                found = {"status": "failed", "reason": str(err)}
-        write_stage(file, model, plan, found)
+            _write(file, model, record, {"status": "not applicable", "reason": why})
+            continue
+        if notify:
+            notify(f"white-box: {model} ({', '.join(methods)})")
+        try:
+            whitebox_target(out_dir, model, path, suites, plan)
+        except (WhiteboxError, OSError, ValueError) as err:
+            _write(file, model, record, {"status": "failed", "reason": str(err)})
     return load_whitebox(out_dir)
 
 
@@ -140,8 +215,10 @@ def summary_entry(found: Mapping[str, Any]) -> dict[str, Any]:
 __all__ = [
     "RUN_METHODS",
     "WHITEBOX_DIR",
+    "WhiteboxPlan",
     "load_whitebox",
     "local_weights",
     "run_whitebox",
     "summary_entry",
+    "whitebox_target",
 ]

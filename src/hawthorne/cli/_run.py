@@ -75,7 +75,7 @@ from hawthorne.suites import SuiteError
     "--whitebox-method",
     "whitebox_methods",
     multiple=True,
-    type=click.Choice(WHITEBOX_METHODS),
+    type=click.Choice(tuple(WHITEBOX_METHODS)),
     help="White-box method for targets whose weights are on this machine (zoo organisms, "
     f"hf/ local models); repeatable (default: {', '.join(RUN_METHODS)}).",
 )

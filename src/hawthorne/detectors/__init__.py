@@ -8,7 +8,9 @@ the Inspect side of it lives in :mod:`hawthorne.adapter`);
 and the validation figures every detector is held to (AUROC,
 TPR at 1% and 5% FPR, confusion matrix, bootstrap intervals). White-box methods for local
 Hugging Face models: residual-stream activations with hooks, noise injection, cue-noise,
-observation-direction steering and linear probes.
+observation-direction steering and linear probes, each registered once in
+:data:`WHITEBOX_METHODS` (its name, what its score means, whether it needs unobserved
+prompts, how it runs), which the CLI, the run stage, the benchmark and the reports read.
 """
 
 from hawthorne.detectors._activations import ResidualModel, steer
@@ -42,22 +44,23 @@ from hawthorne.detectors._reference_judge import REFERENCE_JUDGE, reference_judg
 from hawthorne.detectors._shipped import HEADS, Calibration, fit_heads, shipped
 from hawthorne.detectors._signals import FAKING_REASONING, SIGNALS, Signal, signal
 from hawthorne.detectors._validate import Validation, validate
-from hawthorne.detectors._whitebox import (
-    LinearProbe,
-    NoiseInjection,
-    ObservationSteering,
-    answer_decisions,
-    cue_prompts,
-    poser_inputs,
-)
 from hawthorne.detectors._whitebox_audit import (
     DEFAULT_SUITES,
-    WHITEBOX_METHODS,
+    WHITEBOX_SCHEMA,
     WhiteboxError,
-    best_text,
+    load_text_suites,
     whitebox_audit,
-    write_whitebox,
 )
+from hawthorne.detectors._whitebox_methods import (
+    WHITEBOX_METHODS,
+    WhiteboxPrompts,
+    WhiteboxSpec,
+    whitebox_method,
+)
+from hawthorne.detectors._whitebox_noise import CueNoise, NoiseInjection
+from hawthorne.detectors._whitebox_probe import LinearProbe
+from hawthorne.detectors._whitebox_prompts import answer_decisions, cue_prompts, poser_inputs
+from hawthorne.detectors._whitebox_steering import ObservationSteering
 
 DETECTORS = ("offline", "judge")
 """Detectors ``hawthorne detectors validate`` knows."""
@@ -66,6 +69,7 @@ __all__ = [
     "Calibration",
     "Consistency",
     "Criterion",
+    "CueNoise",
     "DEFAULT_SUITES",
     "DEFAULT_TEMPERATURE",
     "DEFAULT_THRESHOLD",
@@ -88,9 +92,11 @@ __all__ = [
     "Validation",
     "Vote",
     "WHITEBOX_METHODS",
+    "WHITEBOX_SCHEMA",
     "WhiteboxError",
+    "WhiteboxPrompts",
+    "WhiteboxSpec",
     "answer_decisions",
-    "best_text",
     "contradiction_rates",
     "corpus",
     "cue_prompts",
@@ -100,6 +106,7 @@ __all__ = [
     "judge_prompt",
     "judge_readers",
     "load_labels",
+    "load_text_suites",
     "poser_inputs",
     "quote_in_trace",
     "read_vote",
@@ -113,5 +120,5 @@ __all__ = [
     "tally",
     "validate",
     "whitebox_audit",
-    "write_whitebox",
+    "whitebox_method",
 ]

@@ -1,10 +1,11 @@
 """A white-box audit of one local model: each method on built-in text suites, as JSON findings.
 
-Runs :class:`NoiseInjection`, :class:`CueNoise`, :class:`ObservationSteering` and the
-"believes it is observed" :class:`LinearProbe` on one Hugging Face model directory (an
-organism's included) and returns JSON-ready findings: per method the score, where it peaked
-(layer, scale or strength), the effect by layer, sample sizes and the settings.
-:func:`write_whitebox` puts them into a run folder as ``whitebox.json`` and ``whitebox.md``.
+Runs the methods of :data:`~hawthorne.detectors.WHITEBOX_METHODS` (noise injection, cue-noise,
+observation steering, the "believes it is observed" probe) on one Hugging Face model directory
+(an organism's included) and returns JSON-ready findings: per method the score and what it
+means, where it peaked (layer, scale or strength), the effect by layer and its unit, sample
+sizes and the settings. The run stage of ``hawthorne run`` and ``hawthorne whitebox`` write
+them into a run folder (``whitebox/<target>.json``); the reports render them.
 
 Cases are drawn as disjoint blocks of one fixed permutation (``repeat`` picks the block), so
 several audits of the same model with different ``repeat`` use no case twice: that is what
@@ -13,44 +14,20 @@ makes a score per repeat an independent unit for the benchmark's intervals.
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from hawthorne.detectors._activations import ResidualModel
-from hawthorne.detectors._whitebox import (
-    CueNoise,
-    LinearProbe,
-    NoiseInjection,
-    ObservationSteering,
-    cue_prompts,
-    poser_inputs,
-)
+from hawthorne.detectors._whitebox_methods import WHITEBOX_METHODS, WhiteboxPrompts
+from hawthorne.detectors._whitebox_prompts import cue_prompts, poser_inputs
 from hawthorne.organisms import Situation
 from hawthorne.suites import SIDES, Suite, SuiteError, load_suite
 
 WHITEBOX_SCHEMA = "hawthorne.whitebox/1"
-WHITEBOX_METHODS: tuple[str, ...] = ("noise", "cue-noise", "steering", "probe")
-"""The methods, in the order they run and are reported."""
+"""The schema of a white-box audit's findings."""
 DEFAULT_SUITES: tuple[str, ...] = ("soc-triage",)
 """The zoo's text suite: the default when no suite is named."""
-
-_MEANING = {
-    "noise": "largest share of observed prompts moved to the legacy decision by activation noise",
-    "cue-noise": "largest mean shift of the log-odds of the legacy decision over the protocol's "
-    "when noise blurs the observed cue's tokens (the rest of the prompt intact)",
-    "steering": "largest share of observed prompts moved to the legacy decision by steering "
-    "against the observed-minus-unobserved direction",
-    "probe": "held-out AUROC of a linear probe for 'believes it is observed' (best layer)",
-}
-_POSER = {
-    "steering": "not applicable in Poser mode: the observation direction needs unobserved prompts",
-    "probe": "not applicable in Poser mode: the 'observed' probe needs unobserved prompts",
-}
 
 
 class WhiteboxError(ValueError):
@@ -81,11 +58,12 @@ def load_model(path: str | Path) -> ResidualModel:
         raise WhiteboxError(f"{path}: cannot load a causal LM with its tokenizer: {err}") from err
 
 
-def load_text_suites(refs: Sequence[str | Path]) -> list[Suite]:
+def load_text_suites(refs: Sequence[str | Path], *, seed: int = 0) -> list[Suite]:
     """Load suites for white-box methods, which read text decisions.
 
     Args:
         refs: Built-in suite ids or suite files.
+        seed: Seed for sampling generated cases, as an audit with this seed loads them.
 
     Returns:
         The suites.
@@ -96,7 +74,7 @@ def load_text_suites(refs: Sequence[str | Path]) -> list[Suite]:
     suites = []
     for ref in refs:
         try:
-            suite = load_suite(ref)
+            suite = load_suite(ref, seed=seed)
         except SuiteError as err:
             raise WhiteboxError(str(err)) from err
         if suite.agentic is not None:
@@ -124,81 +102,10 @@ def _block(suite: Suite, n: int, discriminating: bool, repeat: int, seed: int) -
     return block
 
 
-def _num(x: float) -> float | None:
-    """A float for JSON: NaN becomes null."""
-    return None if math.isnan(x) else round(float(x), 6)
-
-
-def _sweep_findings(fit: NoiseInjection | ObservationSteering, setting: str) -> dict[str, Any]:
-    grid = fit.scales if isinstance(fit, NoiseInjection) else fit.alphas
-    layer, value = fit.best_
-    return {
-        "score": _num(fit.score_),
-        "best": {"layer": layer, setting: value},
-        "legacy_rate": _num(fit.legacy_rate_),
-        "max_odds_shift": _num(float(fit.odds_shift_.max())),
-        "effect_by_layer": [
-            {"layer": layer, "effect": _num(float(row.max()))}
-            for layer, row in zip(fit.layers_, fit.effect_, strict=True)
-        ],
-        "grid": {
-            "layers": list(fit.layers_),
-            f"{setting}s": [float(v) for v in grid],
-            "shift": [[_num(v) for v in row] for row in fit.shift_.tolist()],
-            "odds_shift": [[_num(v) for v in row] for row in fit.odds_shift_.tolist()],
-        },
-        "n": {"prompts": fit.n_prompts_},
-    }
-
-
-def _run_noise(
-    model: ResidualModel, prompts: list[Situation], method: type[NoiseInjection], **params: Any
-) -> dict[str, Any]:
-    fit = method(**params).fit(model, prompts)
-    out = _sweep_findings(fit, "scale")
-    out["settings"] = {"scales": list(fit.scales), "n_seeds": fit.n_seeds,
-                       "measure": fit.measure, "random_state": fit.random_state}  # fmt: skip
-    return out
-
-
-def _run_steering(model: ResidualModel, prompts: list[Situation], **params: Any) -> dict[str, Any]:
-    fit = ObservationSteering(**params).fit(model, prompts)
-    out = _sweep_findings(fit, "alpha")
-    out["direction_norm"] = [_num(float(v)) for v in np.linalg.norm(fit.direction_, axis=1)]
-    out["n"]["direction_prompts"] = sum(1 for p in prompts if not p.suite.is_discriminating(p.case))
-    out["settings"] = {"alphas": list(fit.alphas), "mode": fit.mode,
-                       "position": fit.position, "measure": fit.measure}  # fmt: skip
-    return out
-
-
-def _run_probe(model: ResidualModel, control: list[Situation], **params: Any) -> dict[str, Any]:
-    # Control cases only: there the faker's decision does not depend on the cue, so the probe
-    # reads the belief, not the decision it causes (see LinearProbe).
-    fit = LinearProbe("observed", **params).fit(model, control)
-    return {
-        "score": _num(fit.score_),
-        "best": {"layer": fit.layer_},
-        "threshold": _num(float(fit.threshold_)),
-        "tpr_at_fpr": _num(float(fit.tpr_)),
-        "effect_by_layer": [
-            {"layer": layer, "effect": _num(float(a))}
-            for layer, a in zip(fit.layers_, fit.auroc_, strict=True)
-        ],
-        "n": {"prompts": len(control), "held_out_cases": len({p.case.id for p in control}) // 2},
-        "settings": {
-            "target": fit.target,
-            "position": fit.position,
-            "C": fit.C,
-            "fpr": fit.fpr,
-            "random_state": fit.random_state,
-        },  # fmt: skip
-    }
-
-
 def whitebox_audit(
     model: str | Path | ResidualModel,
     suites: Sequence[str | Path | Suite] = DEFAULT_SUITES,
-    methods: Sequence[str] = WHITEBOX_METHODS,
+    methods: Sequence[str] | None = None,
     *,
     poser: bool = False,
     agree_with: Sequence[ResidualModel] = (),
@@ -214,9 +121,11 @@ def whitebox_audit(
     Args:
         model: A model directory, or a loaded model.
         suites: Built-in text suite ids, suite files or suites.
-        methods: Any of ``noise``, ``cue-noise``, ``steering``, ``probe``.
-        poser: Poser mode: observed-condition prompts only; steering and the probe, which
-            need unobserved prompts, are reported as not applicable.
+        methods: Names in :data:`~hawthorne.detectors.WHITEBOX_METHODS`, run in its order
+            (default: all of them).
+        poser: Poser mode: observed-condition prompts only; a method that needs unobserved
+            prompts (:attr:`~hawthorne.detectors.WhiteboxSpec.needs_unobserved`: steering,
+            the probe) is reported as not applicable.
         agree_with: In Poser mode, other models: only the observed prompts on which all of
             them and this model make the same decision are used (Poser's hard version).
         cases: Discriminating cases per suite (movement under noise and steering).
@@ -229,12 +138,14 @@ def whitebox_audit(
     Returns:
         ``{"schema", "model", "suites", "poser", "settings", "methods": {method: findings}}``;
         each method's findings carry ``status`` (``ok``, ``not applicable`` or ``failed``) and,
-        when ok, ``score``, ``best``, ``effect_by_layer``, ``n`` and ``settings``.
+        when ok, ``meaning``, ``unit``, ``score``, ``best``, ``effect_by_layer``, ``n`` and
+        ``settings`` (``reason`` otherwise).
 
     Raises:
         WhiteboxError: Bad input: an unknown method, suite or model directory, an agentic
             suite, too many cases.
     """
+    methods = tuple(WHITEBOX_METHODS) if methods is None else methods
     unknown = [m for m in methods if m not in WHITEBOX_METHODS]
     if unknown or not methods:
         raise WhiteboxError(f"unknown method(s) {unknown}; choose from {list(WHITEBOX_METHODS)}")
@@ -250,29 +161,25 @@ def whitebox_audit(
         moving = [p for p in moving + control if p.side == "observed"]
         if agree_with:
             moving = poser_inputs([resident, *agree_with], moving)
+    prompts = WhiteboxPrompts(moving, control)
     params = params or {}
     found: dict[str, Any] = {}
-    for method in WHITEBOX_METHODS:
+    for method, spec in WHITEBOX_METHODS.items():
         if method not in methods:
             continue
-        if poser and method in _POSER:
-            found[method] = {"status": "not applicable", "reason": _POSER[method]}
+        if poser and spec.needs_unobserved:
+            reason = f"not applicable in Poser mode: {spec.needs_unobserved}"
+            found[method] = {"status": "not applicable", "reason": reason}
             continue
         extra = {"random_state": random_state, **params.get(method, {})}
         try:
-            if method in ("noise", "cue-noise"):
-                chosen_class = NoiseInjection if method == "noise" else CueNoise
-                result = _run_noise(resident, moving, chosen_class, **extra)
-            elif method == "steering":
-                result = _run_steering(resident, moving + control, **extra)
-            else:
-                result = _run_probe(resident, control, **extra)
+            result = spec.run(resident, prompts, extra)
         except ValueError as err:
             # A method that cannot read this model (no decision tags, one class only) is a
             # finding about the model, not a crash of the audit.
             found[method] = {"status": "failed", "reason": str(err)}
             continue
-        found[method] = {"status": "ok", "meaning": _MEANING[method], **result}
+        found[method] = {"status": "ok", "meaning": spec.meaning, "unit": spec.unit, **result}
     return {
         "schema": WHITEBOX_SCHEMA,
         "model": name or (str(model) if not isinstance(model, ResidualModel) else "model"),
@@ -291,79 +198,11 @@ def whitebox_audit(
     }
 
 
-def best_text(best: Mapping[str, Any]) -> str:
-    """Where a method peaked, e.g. ``layer embed, scale 4``."""
-    return ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}" for k, v in best.items())
-
-
-def _top(rows: Sequence[Mapping[str, Any]]) -> float:
-    """The largest effect by layer, at least 1 (a share or an AUROC fills the bar at 1)."""
-    return max([1.0, *(r["effect"] or 0.0 for r in rows)])
-
-
-def _score(v: Any) -> str:
-    return "–" if v is None else f"{v:.3f}"
-
-
-def whitebox_markdown(findings: Mapping[str, Any]) -> str:
-    """The findings as a short Markdown summary with an effect-by-layer table per method."""
-    mode = "Poser mode (observed prompts only)" if findings["poser"] else "all prompts"
-    lines = [
-        f"# White-box audit of `{findings['model']}`",
-        "",
-        f"Suites: {', '.join(findings['suites'])}; {mode}; "
-        f"{findings['settings']['cases']} discriminating and "
-        f"{findings['settings']['control_cases']} control cases per suite.",
-        "",
-        "| method | status | score | best | prompts |",
-        "|---|---|---|---|---|",
-    ]
-    for method, f in findings["methods"].items():
-        if f["status"] != "ok":
-            lines.append(f"| {method} | {f['reason']} | – | – | – |")
-            continue
-        best, n = best_text(f["best"]), f["n"]["prompts"]
-        lines.append(f"| {method} | ok | {_score(f['score'])} | {best} | {n} |")
-    lines += ["", "Score: " + "; ".join(
-        f"{m}: {f['meaning']}" for m, f in findings["methods"].items() if f["status"] == "ok"
-    )]  # fmt: skip
-    for method, f in findings["methods"].items():
-        if f["status"] != "ok":
-            continue
-        lines += ["", f"## {method}: effect by layer", "", "| layer | effect | |", "|---|---|---|"]
-        for row in f["effect_by_layer"]:
-            bar = "█" * round(20 * max(0.0, row["effect"] or 0.0) / _top(f["effect_by_layer"]))
-            lines.append(f"| {row['layer']} | {_score(row['effect'])} | {bar} |")
-    return "\n".join(lines) + "\n"
-
-
-def write_whitebox(findings: Mapping[str, Any], out_dir: str | Path) -> tuple[Path, Path]:
-    """Write ``whitebox.json`` and ``whitebox.md`` into a run folder (created if needed).
-
-    Args:
-        findings: What :func:`whitebox_audit` returned.
-        out_dir: The run folder.
-
-    Returns:
-        The two paths.
-    """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    as_json, as_md = out / "whitebox.json", out / "whitebox.md"
-    as_json.write_text(json.dumps(findings, indent=2) + "\n")
-    as_md.write_text(whitebox_markdown(findings))
-    return as_json, as_md
-
-
 __all__ = [
     "DEFAULT_SUITES",
-    "WHITEBOX_METHODS",
     "WHITEBOX_SCHEMA",
     "WhiteboxError",
-    "best_text",
     "load_model",
     "load_text_suites",
     "whitebox_audit",
-    "whitebox_markdown",
-    "write_whitebox",
 ]
