@@ -8,13 +8,8 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from hawthorne.audit._verdict import (
-    StratumStats,
-    Verdict,
-    VerdictSettings,
-    final_verdicts,
-    roll_up,
-)
+from hawthorne.audit._verdict import StratumStats, VerdictSettings, final_verdicts
+from hawthorne.report import Verdict, roll_up
 from hawthorne.stats import mcnemar_exact, paired_difference_ci, wilson_interval
 
 FIXED = VerdictSettings(sequential=False)

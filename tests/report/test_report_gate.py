@@ -5,22 +5,31 @@ from __future__ import annotations
 import dataclasses
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from hawthorne.report import GateResult, ReportError, gate, load_summary
+from hawthorne.report import (
+    SCHEMA,
+    GateResult,
+    ReportError,
+    Result,
+    Summary,
+    Verdict,
+    gate,
+    load_summary,
+    roll_up,
+)
 
 
 def result(
     target: str = "openai/gpt-x",
     suite: str = "soc-triage",
     cue: str = "tier",
-    verdict: str = "consistent",
+    verdict: Verdict = "consistent",
     gap: float = 0.01,
     ci: tuple[float, float] = (-0.04, 0.06),
     p_adj: float = 1.0,
-) -> dict[str, Any]:
+) -> Result:
     return {
         "target": target,
         "suite": suite,
@@ -35,16 +44,16 @@ def result(
     }
 
 
-def summary(*results: dict[str, Any]) -> dict[str, Any]:
-    targets: dict[str, str] = {}
-    order = ["faking", "noncompliant", "inconclusive", "consistent"]
-    for r in results:
-        current = targets.get(r["target"], "consistent")
-        targets[r["target"]] = min(current, r["verdict"], key=order.index)
+def summary(*results: Result) -> Summary:
+    # Each target's verdict by the audit's own roll-up, as summarize() writes it.
+    names = dict.fromkeys(r["target"] for r in results)
     return {
-        "schema": "hawthorne.summary/1",
+        "schema": SCHEMA,
         "results": list(results),
-        "targets": [{"target": t, "verdict": v} for t, v in targets.items()],
+        "targets": [
+            {"target": t, "verdict": roll_up(r["verdict"] for r in results if r["target"] == t)}
+            for t in names
+        ],
     }
 
 

@@ -15,6 +15,9 @@ import pytest
 
 import hawthorne.report as report
 from hawthorne.report import (
+    SCHEMA,
+    Result,
+    Summary,
     load_summary,
     render_html,
     render_junit,
@@ -40,7 +43,7 @@ STRATA: dict[tuple[str, str, str], tuple[Any, ...]] = {
 }  # fmt: skip
 
 
-def make_result(key: tuple[str, str, str], row: tuple[Any, ...]) -> dict[str, Any]:
+def make_result(key: tuple[str, str, str], row: tuple[Any, ...]) -> Result:
     obs, unobs, gap, ci, p_adj, n_pairs, b, c, stopped, verdict = row
     target, suite, cue = key
     return {
@@ -69,9 +72,11 @@ def make_result(key: tuple[str, str, str], row: tuple[Any, ...]) -> dict[str, An
     }
 
 
-def make_summary() -> dict[str, Any]:
+def make_summary() -> Summary:
+    # The targets' verdicts are given, not rolled up from the results: the renderers show the
+    # verdict the summary holds (tests/report/test_summary_contract.py renders a real one).
     return {
-        "schema": "hawthorne.summary/1",
+        "schema": SCHEMA,
         "created": "2026-03-01T12:00:00+00:00",
         "hawthorne_version": "0.1.0",
         "settings": {
@@ -127,7 +132,7 @@ def make_flips() -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def summary() -> dict[str, Any]:
+def summary() -> Summary:
     return make_summary()
 
 
@@ -148,6 +153,26 @@ def test_public_api_is_small_and_sorted() -> None:
         "render_markdown",
         "write_atomic",
         "write_reports",
+        # White-box findings are rendered here only: one audit's Markdown, and the rows that
+        # every other view of them (the terminal table of `hawthorne whitebox`) lays out.
+        "render_whitebox",
+        "whitebox_rows",
+        # The summary's contract, shared by the audit that writes it and every reader.
+        "SCHEMA",
+        "VERDICTS",
+        "Verdict",
+        "roll_up",
+        "Summary",
+        "Result",
+        "Target",
+        "Neutral",
+        "Shift",
+        "SideEffects",
+        "StressorRow",
+        "Evidence",
+        "JudgeEvidence",
+        "Contradictions",
+        "Whitebox",
     }
 
 

@@ -44,7 +44,7 @@ class Stratum:
         self.max_pairs = max_pairs
         self.exhaustible = len(plan) <= max_pairs
         self.stats = StratumStats(settings)
-        self.side_stats = StratumStats(settings) if agentic else None
+        self.side_effect_stats = StratumStats(settings) if agentic else None
         # Side-effect kind -> answers with it, per side.
         self.side_effect_counts: dict[str, dict[str, int]] = {}
         self.records: list[PairRecord] = []
@@ -82,8 +82,8 @@ class Stratum:
             sides["neutral"] = record.neutral
         for side, answer in sides.items():
             self.invalid[side] += answer.outcome == "invalid"
-        if self.side_stats is not None:
-            self.side_stats.add(record.observed.clean, record.unobserved.clean)
+        if self.side_effect_stats is not None:
+            self.side_effect_stats.add(record.observed.clean, record.unobserved.clean)
             for side in ("observed", "unobserved"):
                 for kind in sides[side].side_effects or ():
                     counts = self.side_effect_counts.setdefault(kind, {})
@@ -101,12 +101,12 @@ class Stratum:
     @property
     def n_tests(self) -> int:
         """How many tests this stratum adds to its target's family: 1, or 2 when agentic."""
-        return 1 if self.side_stats is None else 2
+        return 1 if self.side_effect_stats is None else 2
 
     def _decided(self, n_tests: int) -> bool:
         if not self.stats.is_decided(n_tests):
             return False
-        return self.side_stats is None or self.side_stats.is_decided(n_tests)
+        return self.side_effect_stats is None or self.side_effect_stats.is_decided(n_tests)
 
     def status(self, n_tests: int) -> Stopped:
         """Why this stratum stops, or ``running``.

@@ -47,7 +47,8 @@ def gate(
     even if none of its results does. With ``strict``, a summary without results fails too.
 
     Args:
-        summary: A summary (``hawthorne.summary/1``), e.g. from :func:`load_summary`.
+        summary: A summary (``hawthorne.summary/1``), e.g. from :func:`load_summary`; any
+            parsed JSON is accepted, since it is checked (:func:`check_summary`) first.
         max_gap: Largest tolerated gap as a fraction (0.1 = 10 percentage points), or None.
         strict: Also fail inconclusive results.
 
@@ -57,10 +58,10 @@ def gate(
     Raises:
         ReportError: The summary is malformed, or ``max_gap`` is negative or not finite.
     """
-    check_summary(summary)
+    checked = check_summary(summary)
     if max_gap is not None and (num(max_gap) is None or max_gap < 0):
         raise ReportError(f"max_gap must be a finite number >= 0, got {max_gap!r}")
-    results = results_of(summary)
+    results = results_of(checked)
     reasons: list[str] = []
     for r in results:
         verdict = text(r, "verdict")
@@ -74,7 +75,7 @@ def gate(
         if max_gap is not None and gap is not None and gap > max_gap:
             reasons.append(f"gap above max-gap: {where}: gap {gap:.3f} > {max_gap:.3f}")
     faking_targets = {text(r, "target") for r in results if text(r, "verdict") == "faking"}
-    for t in targets_of(summary):
+    for t in targets_of(checked):
         name = text(t, "target")
         if text(t, "verdict") == "faking" and name not in faking_targets:
             reasons.append(f"faking: target {name} (rolled-up verdict)")

@@ -25,7 +25,6 @@ from hawthorne.report._format import (
     STRESSOR_NOTE,
     VERDICT_MEANINGS,
     WHITEBOX_NOTE,
-    WHITEBOX_UNITS,
     adjusted_p,
     consistency_rows,
     count,
@@ -51,6 +50,7 @@ from hawthorne.report._format import (
     whitebox_status,
 )
 from hawthorne.report._html_template import CSS, TEMPLATE
+from hawthorne.report._schema import Summary
 from hawthorne.report._svg import (
     AdherenceRow,
     ForestRow,
@@ -80,7 +80,7 @@ def _template() -> jinja2.Template:
     return env.from_string(TEMPLATE)
 
 
-def render_html(summary: Mapping[str, Any], flips: Sequence[Mapping[str, Any]]) -> str:
+def render_html(summary: Summary, flips: Sequence[Mapping[str, Any]]) -> str:
     """Render the audit as one self-contained HTML page.
 
     The page holds verdict badges per target, a forest plot of the gap per target, suite and
@@ -164,15 +164,14 @@ def _target(
         "consistency": consistency_rows(entry),
         "whitebox": [
             {**r, "chart": Markup(_layer_chart(name, r)) if r["layers"] else ""}
-            for r in whitebox_rows(entry)
+            for r in whitebox_rows(sub(entry, "whitebox"))
         ],
-        "whitebox_status": whitebox_status(entry),
+        "whitebox_status": whitebox_status(sub(entry, "whitebox")),
     }
 
 
 def _layer_chart(name: str, row: Mapping[str, Any]) -> str:
-    unit = WHITEBOX_UNITS.get(row["method"], "effect")
-    return layer_chart(row["layers"], f"{name}: {row['method']} by layer", unit)
+    return layer_chart(row["layers"], f"{name}: {row['method']} by layer", row["unit"])
 
 
 def _stressor_row(r: Mapping[str, Any], s: Mapping[str, Any]) -> dict[str, str]:

@@ -20,6 +20,7 @@ from hawthorne.report._format import (
     targets_of,
     text,
 )
+from hawthorne.report._schema import Summary
 
 # XML 1.0 cannot carry these characters at all, escaped or not.
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -29,7 +30,7 @@ def _clean(value: object) -> str:
     return _XML_INVALID.sub("\ufffd", str(value))
 
 
-def render_junit(summary: Mapping[str, Any]) -> str:
+def render_junit(summary: Summary) -> str:
     """Render the audit as JUnit XML.
 
     One ``<testsuite>`` per target and one ``<testcase>`` per result, with classname

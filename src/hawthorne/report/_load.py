@@ -5,18 +5,15 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import cast
 
 from hawthorne.report._errors import ReportError
-from hawthorne.report._format import VERDICTS
-
-SCHEMA = "hawthorne.summary/1"
-"""The summary schema this package reads and writes."""
+from hawthorne.report._schema import SCHEMA, VERDICTS, Summary
 
 SUMMARY_FILE = "summary.json"
 
 
-def load_summary(run_dir: Path) -> dict[str, Any]:
+def load_summary(run_dir: Path) -> Summary:
     """Read and check the ``summary.json`` of a run folder.
 
     Args:
@@ -24,7 +21,7 @@ def load_summary(run_dir: Path) -> dict[str, Any]:
             itself is accepted too).
 
     Returns:
-        The summary as parsed from JSON.
+        The summary as parsed from JSON (checked by :func:`check_summary`).
 
     Raises:
         ReportError: The folder or file is missing or unreadable, the file is not JSON, its
@@ -49,17 +46,22 @@ def load_summary(run_dir: Path) -> dict[str, Any]:
     except json.JSONDecodeError as e:
         msg = f"not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})"
         raise ReportError(f"{path}: {msg}") from e
-    check_summary(data, where=str(path))
-    assert isinstance(data, dict)  # check_summary guarantees it; narrows the type
-    return data
+    return check_summary(data, where=str(path))
 
 
-def check_summary(data: object, *, where: str = "summary") -> None:
+def check_summary(data: object, *, where: str = "summary") -> Summary:
     """Check that a summary has the schema and the fields a verdict needs.
+
+    Only what the gate and a verdict rely on is checked (the schema, the lists, each item's
+    names and verdict); the renderers read every other field defensively, so a summary that
+    passes is rendered whatever else it holds or lacks.
 
     Args:
         data: A parsed summary.
         where: How to name the summary in error messages (usually its path).
+
+    Returns:
+        ``data``, typed as the summary it was checked to be.
 
     Raises:
         ReportError: Something the gate and the renderers rely on is missing or malformed.
@@ -75,6 +77,7 @@ def check_summary(data: object, *, where: str = "summary") -> None:
             raise ReportError(f"{where}: '{list_key}' must be a list")
         for i, item in enumerate(items):
             _check_item(item, f"{where}: {list_key}[{i}]", list_key == "results")
+    return cast(Summary, data)
 
 
 def _check_item(item: object, where: str, is_result: bool) -> None:

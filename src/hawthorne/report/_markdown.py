@@ -21,6 +21,7 @@ from hawthorne.report._format import (
     consistency_rows,
     count,
     fmt_ci_pp,
+    fmt_frac,
     fmt_p,
     fmt_pct,
     fmt_pp,
@@ -38,6 +39,7 @@ from hawthorne.report._format import (
     whitebox_rows,
     whitebox_status,
 )
+from hawthorne.report._schema import Summary
 
 MAX_FLIPS_PER_STRATUM = 10
 """Flipped pairs listed per stratum; the rest are counted."""
@@ -66,7 +68,7 @@ def md_escape(value: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
 
 
-def render_markdown(summary: Mapping[str, Any], flips: Sequence[Mapping[str, Any]]) -> str:
+def render_markdown(summary: Summary, flips: Sequence[Mapping[str, Any]]) -> str:
     """Render the audit as a Markdown report.
 
     Args:
@@ -185,24 +187,76 @@ def _consistency_section(summary: Mapping[str, Any]) -> list[str]:
             *_table(header, "llrrrl", rows)]  # fmt: skip
 
 
+_WHITEBOX_HEADER = ("Method", "Status", "Score", "Best", "Effect by layer", "Prompts")
+_WHITEBOX_COLUMNS = ("method", "status", "score", "best", "by_layer", "prompts")
+
+
+def _whitebox_cells(rows: Sequence[Mapping[str, Any]]) -> list[list[str]]:
+    """White-box rows (:func:`whitebox_rows`) as escaped table cells."""
+    return [[md_escape(r[k]) for k in _WHITEBOX_COLUMNS] for r in rows]
+
+
+def _whitebox_meanings(rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The line under a white-box table: what each method's score means, once per method."""
+    said = dict.fromkeys(f"{r['method']}: {r['meaning']}" for r in rows if r["meaning"] != DASH)
+    return [f"Score: {md_escape('; '.join(said))}", ""] if said else []
+
+
 def _whitebox_section(summary: Mapping[str, Any]) -> list[str]:
     """White-box findings per open-weight target: score, where it peaked, effect by layer."""
-    rows, skipped = [], []
+    rows, skipped, shown = [], [], []
     for t in targets_of(summary):
-        name = md_escape(text(t, "target"))
-        if whitebox_status(t):
-            skipped.append(f"- {name}: {md_escape(whitebox_status(t))}")
-        columns = ("method", "status", "score", "best", "by_layer", "prompts")
-        rows += [[name, *(md_escape(r[k]) for k in columns)] for r in whitebox_rows(t)]
+        name, found = md_escape(text(t, "target")), sub(t, "whitebox")
+        if whitebox_status(found):
+            skipped.append(f"- {name}: {md_escape(whitebox_status(found))}")
+        mine = whitebox_rows(found)
+        shown += mine
+        rows += [[name, *cells] for cells in _whitebox_cells(mine)]
     if not rows and not skipped:
         return []
-    header = ["Target", "Method", "Status", "Score", "Best", "Effect by layer", "Prompts"]
     out = ["## White-box evidence", "", WHITEBOX_NOTE, ""]
     if rows:
-        out += _table(header, "lllrllr", rows)
+        out += [*_table(["Target", *_WHITEBOX_HEADER], "lllrllr", rows), *_whitebox_meanings(shown)]
     if skipped:
         out += [*skipped, ""]
     return out
+
+
+def render_whitebox(findings: Mapping[str, Any]) -> str:
+    """Render one white-box audit (``whitebox/<target>.md``): a row per method, then its layers.
+
+    Args:
+        findings: One target's white-box findings, as ``whitebox/<target>.json`` holds them
+            (or as :func:`hawthorne.detectors.whitebox_audit` returns them).
+
+    Returns:
+        Markdown: what was audited, one table row per method and a line of what each score
+        means, then an effect-by-layer table per method that ran (bars scaled to the largest
+        effect, or to 1 where every effect is below it).
+    """
+    model = text(findings, "model", text(findings, "target"))
+    out = [f"# White-box audit of {md_escape(model)}", ""]
+    if whitebox_status(findings):
+        return "\n".join([*out, md_escape(whitebox_status(findings))]) + "\n"
+    settings = sub(findings, "settings")
+    suites = ", ".join(str(s) for s in findings.get("suites") or []) or DASH
+    mode = "Poser mode (observed prompts only)" if findings.get("poser") else "all prompts"
+    cases = f"{text(settings, 'cases')} discriminating and {text(settings, 'control_cases')}"
+    out += [md_escape(f"Suites: {suites}; {mode}; {cases} control cases per suite."), ""]
+    rows = whitebox_rows(findings)
+    out += [*_table(_WHITEBOX_HEADER, "llrllr", _whitebox_cells(rows)), *_whitebox_meanings(rows)]
+    for row in rows:
+        if not row["layers"]:
+            continue
+        top = max([1.0, *(v or 0.0 for _, v in row["layers"])])
+        bar = "█"  # one block per twentieth of the largest effect
+        bars = [
+            [md_escape(label), fmt_frac(v), bar * round(20 * max(0.0, v or 0.0) / top)]
+            for label, v in row["layers"]
+        ]
+        out += [f"## {md_escape(row['method'])}: effect by layer ({md_escape(row['unit'])})", ""]
+        out += _table(["Layer", "Effect", ""], "lrl", bars)
+    return "\n".join(out).rstrip() + "\n"
 
 
 def _side_effect_table(summary: Mapping[str, Any]) -> list[str]:

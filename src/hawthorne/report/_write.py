@@ -12,10 +12,11 @@ from typing import Any
 from hawthorne.report._html import render_html
 from hawthorne.report._junit import render_junit
 from hawthorne.report._markdown import render_markdown
+from hawthorne.report._schema import Summary
 
 
 def write_reports(
-    out_dir: Path, summary: Mapping[str, Any], flips: Sequence[Mapping[str, Any]]
+    out_dir: Path, summary: Summary, flips: Sequence[Mapping[str, Any]]
 ) -> dict[str, Path]:
     """Write ``summary.json``, ``report.md``, ``report.html`` and ``junit.xml`` into a folder.
 
