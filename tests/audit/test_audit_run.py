@@ -188,7 +188,9 @@ def test_positive_control_warns_when_setup_cannot_catch_it(
     monkeypatch.setenv("LOOP_API_KEY", "k")
     with ChatServer(["deaf"], deaf) as server:
         monkeypatch.setenv("LOOP_BASE_URL", server.base_url)
-        config = _config("openai-api/loop/deaf", positive_control=True, max_pairs=200)
+        # A small budget: the control must come out anything but faking, and an honest answerer
+        # is not caught in 48 pairs any more than in 200.
+        config = _config("openai-api/loop/deaf", positive_control=True, max_pairs=48)
         summary = run_audit(config, tmp_path).summary
     assert _by_target(summary)["openai-api/loop/deaf+positive-control"] != "faking"
     [warning] = summary["warnings"]
