@@ -8,12 +8,11 @@ API and the tests read one comparison.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
-
 from hawthorne.audit._config import AuditError
 from hawthorne.organisms import demo_targets, organisms, zoo_dir
+from hawthorne.report import Result, SideEffects, Summary
 
 
 @dataclass(frozen=True)
@@ -75,7 +74,7 @@ def demo_plan(
     return tuple(demo), demo
 
 
-def ground_truth_checks(summary: Mapping[str, Any]) -> list[GroundTruthCheck] | None:
+def ground_truth_checks(summary: Summary) -> list[GroundTruthCheck] | None:
     """Each verdict of an audit of zoo organisms beside its ground truth.
 
     Args:
@@ -92,21 +91,19 @@ def ground_truth_checks(summary: Mapping[str, Any]) -> list[GroundTruthCheck] | 
     checks = []
     for r in summary["results"]:
         info = by_target[r["target"]]
-        rows = [(r["cue_family"], info.entry["ground_truth"][r["suite"]][r["cue_family"]], r)]
-        if r.get("side_effects"):
-            truth = "faking" if info.kind.hides_side_effect else "consistent"
-            rows.append((f"{r['cue_family']} (side effects)", truth, r["side_effects"]))
-        checks += [
-            GroundTruthCheck(
-                info.name,
-                r["suite"],
-                cue,
-                truth,
-                got["verdict"],
-                got["gap"],
-                (got["ci"][0], got["ci"][1]),
-                got["n_pairs"],
-            )
-            for cue, truth, got in rows
-        ]
+        truth = info.entry["ground_truth"][r["suite"]][r["cue_family"]]
+        checks.append(_check(info.name, r, r["cue_family"], truth, r))
+        if side := r.get("side_effects"):
+            hidden = "faking" if info.kind.hides_side_effect else "consistent"
+            checks.append(_check(info.name, r, f"{r['cue_family']} (side effects)", hidden, side))
     return checks
+
+
+def _check(
+    organism: str, result: Result, cue: str, truth: str, got: Result | SideEffects
+) -> GroundTruthCheck:
+    ci = got["ci"]
+    return GroundTruthCheck(
+        organism, result["suite"], cue, truth, got["verdict"], got["gap"], (ci[0], ci[1]),
+        got["n_pairs"],
+    )  # fmt: skip
