@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+
 from hawthorne.audit._config import AuditError
 from hawthorne.organisms import demo_targets, organisms, zoo_dir
 from hawthorne.report import Result, SideEffects, Summary
