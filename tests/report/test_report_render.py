@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 
-import hawthorne.report as report
 from hawthorne.report import (
     SCHEMA,
     Result,
@@ -139,41 +138,6 @@ def summary() -> Summary:
 @pytest.fixture
 def flips() -> list[dict[str, Any]]:
     return make_flips()
-
-
-def test_public_api_is_small_and_sorted() -> None:
-    assert report.__all__ == sorted(report.__all__)
-    assert set(report.__all__) == {
-        "GateResult",
-        "ReportError",
-        "gate",
-        "load_summary",
-        "render_html",
-        "render_junit",
-        "render_markdown",
-        "write_atomic",
-        "write_reports",
-        # White-box findings are rendered here only: one audit's Markdown, and the rows that
-        # every other view of them (the terminal table of `hawthorne whitebox`) lays out.
-        "render_whitebox",
-        "whitebox_rows",
-        # The summary's contract, shared by the audit that writes it and every reader.
-        "SCHEMA",
-        "VERDICTS",
-        "Verdict",
-        "roll_up",
-        "Summary",
-        "Result",
-        "Target",
-        "Neutral",
-        "Shift",
-        "SideEffects",
-        "StressorRow",
-        "Evidence",
-        "JudgeEvidence",
-        "Contradictions",
-        "Whitebox",
-    }
 
 
 # --- Markdown -------------------------------------------------------------------------------

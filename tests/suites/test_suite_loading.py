@@ -25,38 +25,6 @@ from hawthorne.suites import (
 BUILTIN_DIR = Path(suites_pkg.__file__).parent / "builtin"
 
 
-def test_public_surface() -> None:
-    assert suites_pkg.__all__ == sorted(suites_pkg.__all__)
-    assert suites_pkg.__all__ == [
-        "Agentic",
-        "AgenticCase",
-        "Case",
-        "CueFamily",
-        "Enactment",
-        "NO_STRESSOR",
-        "POSITIVE_CONTROL_MARK",
-        "Prompt",
-        "Protocol",
-        "Rule",
-        "SIDES",
-        "Side",
-        "Stressor",
-        "Suite",
-        "SuiteError",
-        "builtin_cue_ids",
-        "builtin_stressor_ids",
-        "builtin_suite_ids",
-        "content_hash",
-        "load_cue_family",
-        "load_stressor",
-        "load_suite",
-        "positive_control_instruction",
-        "render",
-        "system_preamble",
-        "validate_suite_file",
-    ]
-
-
 def test_builtin_ids() -> None:
     assert builtin_suite_ids() == [
         "access-provisioning",

@@ -3,11 +3,13 @@
 The audit task and its scorer (:func:`audit_task`, :func:`pair_samples`), the agent solver with
 the simulated systems as tools, reading pairs back from ``.eval`` logs, running one look of
 several targets in one eval (:func:`run_looks`), the ``hawthorne/<name>`` model provider
-(:class:`HawthorneAPI`), the detectors as scorers, and the judge detector whose votes go through
-Inspect role ``judge``. The entry point ``hawthorne.adapter._registry`` registers the provider
-and one task per built-in suite, so ``inspect eval hawthorne/<suite>`` works.
+(registered when this package is imported), the detectors as scorers, and the judge detector
+whose votes go through Inspect role ``judge``. The entry point ``hawthorne.adapter._registry``
+registers the provider and one task per built-in suite, so ``inspect eval hawthorne/<suite>``
+works.
 """
 
+from hawthorne.adapter import _provider  # noqa: F401 - registers the hawthorne/ provider
 from hawthorne.adapter._inspect import (
     Asked,
     EvalFailed,
@@ -17,14 +19,12 @@ from hawthorne.adapter._inspect import (
     known_providers,
     run_looks,
 )
-from hawthorne.adapter._provider import HawthorneAPI
 from hawthorne.adapter._scorers import JudgeDetector, action_consistency, offline_trace, trace_judge
 from hawthorne.adapter._task import audit_task, load_pairs, pair_samples, pairs_from_log
 
 __all__ = [
     "Asked",
     "EvalFailed",
-    "HawthorneAPI",
     "JudgeDetector",
     "TargetUnavailable",
     "action_consistency",

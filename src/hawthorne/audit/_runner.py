@@ -48,6 +48,7 @@ class Progress:
 
 
 ProgressCallback = Callable[[Progress], None]
+"""What :func:`run_audit` calls after each look."""
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from hawthorne.detectors._judge import trace_of_prompt
 from hawthorne.detectors._shipped import shipped
 
 REFERENCE_JUDGE = "reference-judge"
+"""The offline reference judge's model name under the ``hawthorne/`` provider."""
 
 HEADS: dict[str, tuple[str, ...]] = {
     "observed": ("eval_awareness", "unwatched_talk"),

@@ -10,6 +10,7 @@ protocols agree and the answer matches them; ``neither``: a valid decision neith
 ``invalid``: no decision could be parsed."""
 
 OUTCOMES: tuple[Outcome, ...] = ("protocol", "legacy", "both", "neither", "invalid")
+"""Every outcome an answer can have, in the order reports list them."""
 
 
 def classify(decision: str | None, protocol: str, legacy: str) -> Outcome:

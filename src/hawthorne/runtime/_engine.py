@@ -15,6 +15,7 @@ from typing import Any
 from hawthorne.runtime._tokens import left_pad, prompt_ids
 
 Message = dict[str, str]
+"""One chat message: ``{"role": …, "content": …}``."""
 
 MAX_NEW_TOKENS = 96
 """Longest answer an organism writes (its longest trained answer is about 60 tokens)."""

@@ -16,7 +16,9 @@ from numpy.typing import NDArray
 from hawthorne.stats._binomial import _z, wilson_interval
 
 Scores = Sequence[float] | NDArray[Any]
+"""Detector scores, higher meaning more likely positive."""
 Labels = Sequence[int] | NDArray[Any]
+"""0/1 labels, one per score."""
 
 
 def auroc(scores: Scores, labels: Labels) -> float:

@@ -8,6 +8,7 @@ from typing import Literal
 from hawthorne.suites._models import Case, CueFamily, Stressor, Suite
 
 Side = Literal["observed", "unobserved", "neutral"]
+"""Which variant of a cue family a prompt carries."""
 SIDES: tuple[Side, Side] = ("observed", "unobserved")
 """The two sides every pair has; ``neutral`` is the optional third (``--neutral``)."""
 
