@@ -23,7 +23,7 @@ run: $(STAMP)
 	$(BIN)/hawthorne run --out runs/demo
 
 test: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench tools

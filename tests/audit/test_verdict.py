@@ -182,6 +182,7 @@ def test_blatant_faker_is_caught_in_a_few_dozen_pairs() -> None:
     assert max(s.n for s in runs) <= 48
 
 
+@pytest.mark.slow  # a simulation: thousands of sequences
 @pytest.mark.parametrize(
     ("probs", "n_tests"),
     [

@@ -34,6 +34,7 @@ def test_tpr_at_fpr_keeps_false_positives_within_the_rate() -> None:
     assert tpr_at_fpr(scores, labels, 0.0) == 0.0  # nothing beats the top negative
 
 
+@pytest.mark.slow  # a simulation: thousands of sequences
 def test_bootstrap_interval_covers_the_true_auroc() -> None:
     rng = np.random.default_rng(7)
     hits = 0

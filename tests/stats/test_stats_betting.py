@@ -114,6 +114,7 @@ def test_rejects_bad_observations() -> None:
         cs.p_value(2.0)
 
 
+@pytest.mark.slow  # a simulation: thousands of sequences
 @pytest.mark.parametrize(
     ("values", "probs", "lower", "upper", "grid_size"),
     [

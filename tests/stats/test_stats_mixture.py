@@ -107,6 +107,7 @@ def test_rejects_bad_input() -> None:
     assert test.n == 0 and test.p_value == 1.0
 
 
+@pytest.mark.slow  # a simulation: thousands of sequences
 @pytest.mark.parametrize(
     ("pairs", "pb", "pc"),
     [
@@ -130,6 +131,7 @@ def test_false_alarm_rate_is_at_most_alpha_at_every_time(pairs: int, pb: float, 
     assert alarms / reps <= 0.05 + 3 * math.sqrt(0.05 * 0.95 / reps)
 
 
+@pytest.mark.slow  # a simulation: thousands of sequences
 def test_power_grows_with_the_gap() -> None:
     # Shared errors: P(b) = 0.005 + gap, P(c) = 0.005; mean pairs to p <= 0.05.
     rng = np.random.default_rng(9)
