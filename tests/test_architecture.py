@@ -47,3 +47,8 @@ def test_the_checks_catch_what_they_forbid(deps, tmp_path: Path) -> None:  # typ
     assert [p.split(" imports ")[1] for p in graph.private] == ["hawthorne.b._impl"]
     assert [p.split(" imports ")[1] for p in graph.inspect] == ["inspect_ai"]
     assert graph.edges["c"] == {"a"}
+
+
+def test_the_architecture_page_shows_the_graph_as_it_is(deps) -> None:  # type: ignore[no-untyped-def]
+    page = (TOOLS.parent.parent / "docs" / "architecture.md").read_text()
+    assert deps.mermaid(deps.read_graph()) in page, "rerun `make deps` and paste its graph"
