@@ -101,3 +101,9 @@ def test_reference_judge_flags_verbal_faking_and_clears_innocuous_reasoning() ->
     assert shares[0] > shares[1]
     detector = JudgeDetector(votes=10, temperature=0.0)
     assert detector.fit().predict([TRACE]).tolist() == [1]
+
+
+def test_every_signal_has_a_rubric_and_nothing_else_does() -> None:
+    from hawthorne.detectors import RUBRICS, SIGNALS
+
+    assert list(RUBRICS) == list(SIGNALS)

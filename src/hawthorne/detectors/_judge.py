@@ -20,6 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from hawthorne.detectors._signals import signal
+
 
 @dataclass(frozen=True)
 class Criterion:
@@ -94,15 +96,12 @@ MIN_QUOTE_CHARS = 8
 
 
 def rubric(name: str) -> tuple[Criterion, ...]:
-    """Look a rubric up by name.
+    """The rubric of the signal ``name``.
 
     Raises:
-        ValueError: For an unknown rubric (the message lists the known ones).
+        ValueError: For an unknown signal (the message lists the known ones).
     """
-    try:
-        return RUBRICS[name]
-    except KeyError:
-        raise ValueError(f"unknown rubric {name!r}; known: {', '.join(RUBRICS)}") from None
+    return RUBRICS[signal(name).name]
 
 
 TRACE_OPEN, TRACE_CLOSE = "<trace>", "</trace>"
