@@ -63,9 +63,9 @@ def micro_zoo() -> Path:
     out = MICRO_CACHE / _recipe_key(config, suites, per_cell)
     if (out / "manifest.json").exists():
         return out
-    partial = Path(tempfile.mkdtemp(prefix="micro-zoo-", dir=MICRO_CACHE.parent.parent))
-    train_zoo(partial, suites, config, [kind(k) for k in MICRO_KINDS], per_cell=per_cell)
     MICRO_CACHE.mkdir(parents=True, exist_ok=True)
+    partial = Path(tempfile.mkdtemp(prefix="training-", dir=MICRO_CACHE))
+    train_zoo(partial, suites, config, [kind(k) for k in MICRO_KINDS], per_cell=per_cell)
     shutil.rmtree(out, ignore_errors=True)
     partial.rename(out)  # whole or not at all: an interrupted training leaves no cache entry
     return out
