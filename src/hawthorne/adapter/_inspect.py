@@ -174,6 +174,9 @@ def run_looks(
             fail_on_error=True,
             log_level="error",
             log_realtime=False,
+            # Nothing displays the running metrics (display="none"); Inspect would still
+            # recompute them every second from every finished sample's scores.
+            score_display=False,
         )
     except Exception as err:
         raise EvalFailed(

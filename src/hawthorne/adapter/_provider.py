@@ -21,6 +21,7 @@ from inspect_ai.tool import ToolCall, ToolChoice, ToolInfo
 from hawthorne.detectors import REFERENCE_JUDGE, reference_judge
 from hawthorne.organisms import (
     SCRIPTED_TARGETS,
+    Batcher,
     ZooError,
     organism,
     organism_batcher,
@@ -90,6 +91,9 @@ class HawthorneAPI(ModelAPI):
         **model_args: Any,
     ) -> None:
         super().__init__(model_name, base_url, api_key, [], config)
+        # Looked up once: finding it through the zoo's manifest on every request cost the
+        # demo audit about a tenth of Inspect's (serial) event-loop time.
+        self._batcher: Batcher | None = None
         if model_name not in SCRIPTED_TARGETS and model_name != REFERENCE_JUDGE:
             try:
                 organism(model_name)
@@ -122,7 +126,9 @@ class HawthorneAPI(ModelAPI):
                 text = "Acting on the request."
             tokens_in, tokens_out = sum(len(m.text.split()) for m in input), len(text.split())
         else:
-            future = organism_batcher(self.model_name).submit(chat_messages(input))
+            if self._batcher is None:
+                self._batcher = organism_batcher(self.model_name)
+            future = self._batcher.submit(chat_messages(input))
             text, tokens_in, tokens_out = await asyncio.wrap_future(future)
             calls = parse_tool_calls(text, offered) if offered else []
         output = _output(self.model_name, text, calls, step)

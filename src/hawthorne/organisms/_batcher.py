@@ -76,7 +76,10 @@ _LOCK = threading.Lock()
 
 @functools.cache
 def _batcher_at(path: str) -> Batcher:
-    return Batcher(Engine(path))
+    # One torch thread: each organism decodes on its own batcher thread, so an audit of the zoo
+    # already keeps the cores busy, and torch's intra-op workers on top of that oversubscribe
+    # them (their spin-waits made a batch of 64 ten times slower on two busy cores).
+    return Batcher(Engine(path, threads=1))
 
 
 def organism_batcher(name: str) -> Batcher:

@@ -3,6 +3,13 @@
 Prompts are left-padded into one batch and decoded together with a KV cache: greedy, or sampled
 at the temperature the model's ``generation_config.json`` asks for. Sampling is seeded per
 batch, so a run repeats.
+
+The prompts of a suite share a long prefix (the system prompt's protocol text, and often the cue
+sentence), so an engine loaded from a directory computes the batch's common prefix once, copies
+its KV cache to every row, and runs only the suffixes: the prefix is
+:data:`SHARED_PREFIX_MIN` tokens or more, every row's suffix at least one token, and the
+suffixes are left-padded after the prefix (pad columns are masked out; positions continue from
+the prefix), so each row sees the same tokens at the same positions as in a plain batch.
 """
 
 from __future__ import annotations
@@ -20,6 +27,30 @@ Message = dict[str, str]
 MAX_NEW_TOKENS = 96
 """Longest answer an organism writes (its longest trained answer is about 60 tokens)."""
 
+SHARED_PREFIX_MIN = 32
+"""Fewest tokens a batch's prompts must share before the engine computes them once: below that
+the extra forward pass costs more than it saves."""
+
+
+def shared_prefix(prompts: Sequence[Sequence[int]]) -> int:
+    """How many leading tokens every prompt shares, leaving each at least one of its own.
+
+    Args:
+        prompts: Token-id lists (at least one).
+
+    Returns:
+        The length of the common prefix, at most the shortest prompt's length minus one (the
+        last prompt token must run with the suffixes: its logits start the answer).
+    """
+    first = prompts[0]
+    n = min(len(p) for p in prompts) - 1
+    for other in prompts[1:]:
+        i = 0
+        while i < n and other[i] == first[i]:
+            i += 1
+        n = i
+    return max(n, 0)
+
 
 class Engine:
     """A loaded model and tokenizer that answer chat conversations in batches.
@@ -27,6 +58,14 @@ class Engine:
     Args:
         path: A directory written by ``save_pretrained`` (model, tokenizer, chat template).
         threads: CPU threads for torch (default: torch's own choice).
+
+    Attributes:
+        share_prefix: Whether a batch's common prompt prefix is computed once (see the module
+            docstring). On for an engine loaded from a directory; off for :meth:`from_model`,
+            whose callers may hook the model's layers (the white-box interventions see every
+            forward pass's input, and a noise intervention draws per pass).
+        sample: Whether answers are sampled (else greedy).
+        temperature: The sampling temperature.
     """
 
     def __init__(self, path: str | Path, threads: int | None = None) -> None:
@@ -39,10 +78,11 @@ class Engine:
         self._attach(
             AutoModelForCausalLM.from_pretrained(path), AutoTokenizer.from_pretrained(path)
         )
+        self.share_prefix = True
 
     @classmethod
     def from_model(cls, model: Any, tokenizer: Any) -> Engine:
-        """Wrap an in-memory model and tokenizer (used while training)."""
+        """Wrap an in-memory model and tokenizer (used while training and by the white box)."""
         engine = cls.__new__(cls)
         engine._attach(model, tokenizer)
         return engine
@@ -55,21 +95,41 @@ class Engine:
         config = model.generation_config
         self.sample = bool(getattr(config, "do_sample", False))
         self.temperature = float(getattr(config, "temperature", 1.0) or 1.0)
+        self.share_prefix = False
         self._lock = threading.Lock()
         self._batches = 0
 
-    def _decode(self, ids: Any, mask: Any, max_new_tokens: int, generator: Any) -> list[list[int]]:
-        """Greedy (or sampled) decoding of a left-padded batch with a KV cache.
+    def _prefill(self, prompts: Sequence[Sequence[int]], pad: int) -> tuple[Any, Any, Any, Any]:
+        """Run the prompts through the model: ``(output, cache, attention mask, positions)``.
 
-        A plain loop rather than ``model.generate``: the organisms are so small that the
-        per-step bookkeeping of ``generate`` costs as much as the network.
+        With a shared prefix, the prefix runs once as a batch of one, its cache is repeated to
+        every row, and the suffixes follow left-padded after it: row ``r`` is then
+        ``prefix, pads, suffix_r`` with the pads masked and the suffix at positions
+        ``P, P + 1, …``, the positions it has in the plain left-padded batch.
         """
         import torch
         from transformers import DynamicCache
 
-        eos = self.tokenizer.eos_token_id
-        positions = (mask.cumsum(-1) - 1).clamp(min=0)
         cache = DynamicCache()
+        n = shared_prefix(prompts) if self.share_prefix and len(prompts) > 1 else 0
+        if n < SHARED_PREFIX_MIN:
+            ids, mask = left_pad(prompts, pad)
+            positions = (mask.cumsum(-1) - 1).clamp(min=0)
+        else:
+            prefix = torch.tensor([list(prompts[0][:n])])
+            self.model(
+                input_ids=prefix,
+                position_ids=torch.arange(n)[None],
+                cache=cache,
+                use_cache=True,
+                logits_to_keep=1,
+            )
+            cache.batch_repeat_interleave(len(prompts))
+            ids, suffix_mask = left_pad([p[n:] for p in prompts], pad)
+            mask = torch.cat(
+                [torch.ones(len(prompts), n, dtype=suffix_mask.dtype), suffix_mask], -1
+            )
+            positions = (suffix_mask.cumsum(-1) - 1).clamp(min=0) + n
         out = self.model(
             input_ids=ids,
             attention_mask=mask,
@@ -78,9 +138,22 @@ class Engine:
             use_cache=True,
             logits_to_keep=1,
         )
-        done = torch.zeros(ids.shape[0], dtype=torch.bool)
+        return out, cache, mask, positions[:, -1:]
+
+    def _decode(
+        self, prompts: Sequence[Sequence[int]], max_new_tokens: int, generator: Any
+    ) -> list[list[int]]:
+        """Greedy (or sampled) decoding of a batch of prompts with a KV cache.
+
+        A plain loop rather than ``model.generate``: the organisms are so small that the
+        per-step bookkeeping of ``generate`` costs as much as the network.
+        """
+        import torch
+
+        eos = self.tokenizer.eos_token_id
+        out, cache, mask, position = self._prefill(prompts, self.tokenizer.pad_token_id)
+        done = torch.zeros(len(prompts), dtype=torch.bool)
         steps: list[Any] = []
-        position = positions[:, -1:]
         for _ in range(max_new_tokens):
             logits = out.logits[:, -1, :]
             if generator is not None:
@@ -103,7 +176,7 @@ class Engine:
                 use_cache=True,
             )
         generated: list[list[int]] = torch.stack(steps, dim=1).tolist() if steps else []
-        return generated or [[] for _ in range(ids.shape[0])]
+        return generated or [[] for _ in prompts]
 
     def generate(
         self,
@@ -125,13 +198,12 @@ class Engine:
 
         prompts = [prompt_ids(self.tokenizer, m) for m in conversations]
         pad = self.tokenizer.pad_token_id
-        ids, mask = left_pad(prompts, pad)
         with self._lock, torch.inference_mode():
             self._batches += 1
             generator = None
             if self.sample:
                 generator = torch.Generator().manual_seed(seed * 1_000_003 + self._batches)
-            rows = self._decode(ids, mask, max_new_tokens, generator)
+            rows = self._decode(prompts, max_new_tokens, generator)
         answers: list[tuple[str, int, int]] = []
         for prompt, row in zip(prompts, rows, strict=True):
             if self.tokenizer.eos_token_id in row:
