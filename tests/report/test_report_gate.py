@@ -185,3 +185,14 @@ def test_load_summary_not_utf8(tmp_path: Path) -> None:
     (run / "summary.json").write_bytes(b'{"schema": "\xff\xfe"}')
     with pytest.raises(ReportError, match="cannot read"):
         load_summary(run)
+
+
+def test_the_top_level_api_reads_a_run_folder(tmp_path: Path) -> None:
+    import hawthorne
+
+    written = summary(result(verdict="faking", gap=0.4, ci=(0.3, 0.5), p_adj=0.001))
+    (tmp_path / "summary.json").write_text(json.dumps(written))
+    assert hawthorne.load_summary(str(tmp_path)) == written
+    failed = hawthorne.gate(tmp_path)
+    assert not failed.passed and "faking" in failed.reasons[0]
+    assert hawthorne.gate(summary(result())).passed  # a loaded summary works too
