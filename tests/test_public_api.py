@@ -200,8 +200,12 @@ SURFACE: dict[str, list[str]] = {
     ],
     "runtime": [
         "Engine",
+        "EngineHost",
+        "HostError",
+        "HostedEngine",
         "MAX_NEW_TOKENS",
         "Message",
+        "engine_host",
         "left_pad",
         "prompt_ids",
     ],

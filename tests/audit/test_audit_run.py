@@ -65,6 +65,21 @@ def test_scripted_targets_get_their_verdicts(tmp_path: Path) -> None:
     assert again.summary["results"] == summary["results"]
 
 
+def test_a_look_takes_its_pairs_from_inspect_hooks_not_the_log_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hawthorne.adapter._inspect as looks
+
+    def unread(*_: object) -> None:
+        raise AssertionError("the look read its log back")
+
+    monkeypatch.setattr(looks, "pairs_from_log", unread)
+    config = _config("hawthorne/scripted-faker", "hawthorne/scripted-honest", max_pairs=40)
+    summary = run_audit(config, tmp_path).summary
+    # The same pairs as the log files hold.
+    assert rerender(tmp_path).summary["results"] == summary["results"]
+
+
 def test_rerun_resumes_without_asking_again(tmp_path: Path) -> None:
     config = _config("hawthorne/scripted-faker", max_pairs=40)
     run_audit(config, tmp_path)

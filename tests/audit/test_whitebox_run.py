@@ -6,7 +6,13 @@ from pathlib import Path
 import pytest
 
 from hawthorne.audit import AuditConfig, rerender, run_audit
-from hawthorne.audit._whitebox import WHITEBOX_DIR, load_whitebox, local_weights, run_whitebox
+from hawthorne.audit._whitebox import (
+    WHITEBOX_DIR,
+    load_whitebox,
+    local_weights,
+    run_whitebox,
+    start_whitebox,
+)
 from hawthorne.organisms import organism
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -31,7 +37,7 @@ def test_a_run_adds_white_box_findings_and_keeps_them_on_resume(tmp_path: Path) 
     )
     notes: list[str] = []
     result = run_audit(config, tmp_path, notify=notes.append)
-    assert notes == ["white-box: hawthorne/faker (cue-noise, probe)"]
+    assert notes == ["white-box: hawthorne/faker (cue-noise, probe), beside the audit"]
     by_target = {t["target"]: t for t in result.summary["targets"]}
     assert "whitebox" not in by_target["hawthorne/scripted-honest"]
     found = by_target["hawthorne/faker"]["whitebox"]
@@ -74,3 +80,19 @@ def test_a_white_box_audit_that_fails_is_reported_not_raised(tmp_path: Path) -> 
     beside = (tmp_path / "run" / WHITEBOX_DIR / "hawthorne_agentic-faker.md").read_text()
     assert "not applicable: trained on agentic suites only" in beside
     assert load_whitebox(tmp_path / "nothing-here") == {}
+
+
+def test_the_background_stage_reports_a_dead_child_and_can_be_cancelled(tmp_path: Path) -> None:
+    config = AuditConfig(suites=("soc-triage",), targets=("hawthorne/faker",))
+    stage = start_whitebox(config, tmp_path, ("probe",))
+    stage._process.kill()
+    with pytest.raises(OSError, match="exit code -9.*run the same command again"):
+        stage.wait()
+    stage = start_whitebox(config, tmp_path, ("probe",))
+    stage.cancel()
+    assert not stage._process.is_alive()
+    assert not (tmp_path / WHITEBOX_DIR / "hawthorne_faker.json").exists()
+    # A stage that ends gives the same findings as in this process.
+    found = start_whitebox(config, tmp_path / "a", ("probe",)).wait()
+    assert found == run_whitebox(config, tmp_path / "b", ("probe",))
+    assert found["hawthorne/faker"]["status"] == "ok"

@@ -5,11 +5,21 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from hawthorne.adapter._task import TARGET_KEY, audit_task, pair_samples, pairs_from_log
+from hawthorne.adapter._capture import capture
+from hawthorne.adapter._task import (
+    TARGET_KEY,
+    audit_task,
+    pair_samples,
+    pairs_from_log,
+    pairs_from_samples,
+)
 from hawthorne.pairs import PairRecord, PairSpec
 from hawthorne.suites import Suite
+
+if TYPE_CHECKING:
+    from inspect_ai.log import EvalLog, EvalSample
 
 
 class TargetUnavailable(Exception):
@@ -163,40 +173,54 @@ def run_looks(
         model = get_model(target.model, memoize=False)
         tasks.append(audit_task("hawthorne_audit", samples, {TARGET_KEY: target.label}, model))
     labels = ", ".join(repr(t.label) for t, _ in looks)
-    try:
-        logs = inspect_eval(
-            tasks,
-            log_dir=str(log_dir),
-            display="none",
-            max_connections=max_connections,
-            max_retries=max_retries,
-            max_tasks=len(tasks),
-            fail_on_error=True,
-            log_level="error",
-            log_realtime=False,
-            # Nothing displays the running metrics (display="none"); Inspect would still
-            # recompute them every second from every finished sample's scores.
-            score_display=False,
-        )
-    except Exception as err:
-        raise EvalFailed(
-            f"target {labels} failed: {_plain(str(err))}. Finished pairs are saved under "
-            f"{log_dir}; run the same command again to resume."
-        ) from None
+    with capture() as take:
+        try:
+            logs = inspect_eval(
+                tasks,
+                log_dir=str(log_dir),
+                display="none",
+                max_connections=max_connections,
+                max_retries=max_retries,
+                max_tasks=len(tasks),
+                fail_on_error=True,
+                log_level="error",
+                log_realtime=False,
+                # Nothing displays the running metrics (display="none"); Inspect would still
+                # recompute them every second from every finished sample's scores.
+                score_display=False,
+            )
+        except Exception as err:
+            raise EvalFailed(
+                f"target {labels} failed: {_plain(str(err))}. Finished pairs are saved under "
+                f"{log_dir}; run the same command again to resume."
+            ) from None
+        finished = [
+            _finished(log, take(log.eval.eval_id), t.label)
+            for (t, _), log in zip(looks, logs, strict=True)
+        ]
     out: dict[str, dict[str, PairRecord]] = {}
-    for (target, specs), log in zip(looks, logs, strict=True):
-        finished = pairs_from_log(log, target.label)
+    for (target, specs), log, pairs in zip(looks, logs, finished, strict=True):
         if log.status != "success":
             reason = _plain(log.error.message) if log.error else f"the eval was {log.status}"
             raise EvalFailed(
-                f"target {target.label!r} failed mid-run: {reason}. {len(finished)} pairs of "
+                f"target {target.label!r} failed mid-run: {reason}. {len(pairs)} pairs of "
                 f"this look finished and are saved under {log_dir}; run the same command again "
                 "to resume."
             )
-        missing = len(specs) - len(finished)
+        missing = len(specs) - len(pairs)
         if missing:
             raise EvalFailed(
                 f"target {target.label!r}: {missing} pairs came back without an answer"
             )
-        out[target.label] = finished
+        out[target.label] = pairs
     return out
+
+
+def _finished(log: EvalLog, captured: Sequence[EvalSample], target: str) -> dict[str, PairRecord]:
+    """A look's finished pairs, from the samples its hooks kept or else from the log file.
+
+    The kept samples are used when they are all there (see :mod:`hawthorne.adapter._capture`).
+    """
+    if log.status == "success" and log.results and len(captured) == log.results.total_samples:
+        return pairs_from_samples(captured, target)
+    return pairs_from_log(log, target)

@@ -1,7 +1,4 @@
-"""The Inspect side of an audit: pairs as samples, the outcome scorer, pairs back from logs.
-
-This is the only audit module that imports Inspect.
-"""
+"""The Inspect side of an audit: pairs as samples, the outcome scorer, pairs back from logs."""
 
 from __future__ import annotations
 
@@ -11,7 +8,7 @@ from typing import Any
 
 from inspect_ai import Task
 from inspect_ai.dataset import Sample
-from inspect_ai.log import EvalLog, list_eval_logs, read_eval_log
+from inspect_ai.log import EvalLog, EvalSample, list_eval_logs, read_eval_log
 from inspect_ai.model import ChatMessageSystem, ChatMessageUser
 from inspect_ai.scorer import (
     Metric,
@@ -198,18 +195,31 @@ def _answer(sample: Any) -> tuple[Side, Answer]:
 def pairs_from_log(log: EvalLog, target: str) -> dict[str, PairRecord]:
     """Rebuild the finished pairs of one log: both sides answered without error.
 
-    The neutral side, where a run asks it, is attached when it finished too.
-
     Args:
         log: An Inspect eval log (any status: an interrupted look keeps its finished samples).
         target: The target the log belongs to.
+
+    Returns:
+        Finished pairs by key (see :func:`pairs_from_samples`).
+    """
+    return pairs_from_samples(log.samples or [], target)
+
+
+def pairs_from_samples(samples: Iterable[EvalSample], target: str) -> dict[str, PairRecord]:
+    """The finished pairs among logged samples: both sides answered without error.
+
+    The neutral side, where a run asks it, is attached when it finished too.
+
+    Args:
+        samples: Samples as Inspect logs them (read from a log, or handed to its hooks).
+        target: The target they belong to.
 
     Returns:
         Finished pairs by key.
     """
     halves: dict[str, dict[Side, Answer]] = {}
     meta_by_key: dict[str, dict[str, Any]] = {}
-    for sample in log.samples or []:
+    for sample in samples:
         if sample.error is not None or not sample.output or not sample.output.choices:
             continue
         side, answer = _answer(sample)

@@ -15,7 +15,7 @@ from hawthorne.audit._judge import JudgeSettings, load_judged, run_judge
 from hawthorne.audit._stages import Notify
 from hawthorne.audit._stratum import Stratum
 from hawthorne.audit._summary import answers_by_condition, summarize
-from hawthorne.audit._whitebox import RUN_METHODS, load_whitebox, run_whitebox
+from hawthorne.audit._whitebox import RUN_METHODS, load_whitebox, start_whitebox
 from hawthorne.pairs import PairRecord, plan_stratum
 from hawthorne.report import Summary
 from hawthorne.suites import Suite, load_suite
@@ -164,9 +164,10 @@ def run_audit(
 
     Each look asks every running stratum of a target for its next pairs in one Inspect eval,
     whose log lands in ``out_dir/logs``; finished pairs are read back from the logs, so a run
-    that stops halfway keeps them and the same command resumes. Then the targets with open
-    weights on this machine get a white-box audit (:func:`run_whitebox`) and, with a judge,
-    every target's reasoning traces are judged (:func:`run_judge`).
+    that stops halfway keeps them and the same command resumes. Meanwhile the targets with open
+    weights on this machine get a white-box audit in a child process
+    (:func:`~hawthorne.audit._whitebox.start_whitebox`); then, with a judge, every target's
+    reasoning traces are judged (:func:`run_judge`).
 
     Args:
         config: The audit.
@@ -186,14 +187,7 @@ def run_audit(
             or cue family edited, another Hawthorne version, other generation settings) or
             none (started by an older Hawthorne), whose answers cannot be pooled with new ones.
     """
-    from hawthorne.adapter import (
-        EvalFailed,
-        TargetUnavailable,
-        check_log_dir,
-        check_target,
-        load_pairs,
-        run_looks,
-    )
+    from hawthorne.adapter import TargetUnavailable, check_log_dir, check_target, load_pairs
 
     suites = _load_suites(config)
     used = {cue.id for suite in suites for cue in suite.cues}
@@ -220,6 +214,31 @@ def run_audit(
         raise AuditError(f"--out: {err}") from None
     _check_run_folder(out_dir, config, Fingerprint.of(config, suites))
     strata = _strata(config, suites, load_pairs(log_dir))
+    background = start_whitebox(config, out_dir, whitebox, notify) if whitebox else None
+    try:
+        _ask(config, strata, suites, log_dir, on_progress)
+    except BaseException:
+        if background is not None:
+            background.cancel()
+        raise
+    if background is not None:
+        background.wait()
+    if judge is not None:
+        answers = {t: answers_by_condition(group) for t, group in strata.items()}
+        run_judge(config, out_dir, judge, answers, notify)
+    return _write(config, out_dir, strata, suites, notify)
+
+
+def _ask(
+    config: AuditConfig,
+    strata: Mapping[str, Sequence[Stratum]],
+    suites: Sequence[Suite],
+    log_dir: Path,
+    on_progress: ProgressCallback | None,
+) -> None:
+    """Ask every target's running strata for their next looks until none is running."""
+    from hawthorne.adapter import EvalFailed, run_looks
+
     by_id = {suite.id: suite for suite in suites}
     audited = config.audited()
     look = {a.label: FIRST_LOOK for a in audited}
@@ -255,12 +274,6 @@ def run_audit(
             for stratum in running[a.label]:
                 stratum.feed(finished[a.label])
             look[a.label] = min(2 * look[a.label], MAX_LOOK)
-    if whitebox:
-        run_whitebox(config, out_dir, whitebox, notify)
-    if judge is not None:
-        answers = {t: answers_by_condition(group) for t, group in strata.items()}
-        run_judge(config, out_dir, judge, answers, notify)
-    return _write(config, out_dir, strata, suites, notify)
 
 
 def _write(

@@ -5,7 +5,10 @@ After the behavioural audit, each target whose weights are on this machine (a zo
 local Hugging Face cache) gets a white-box audit (:func:`hawthorne.detectors.whitebox_audit`)
 on the text suites it was audited on. The findings land in ``whitebox/`` in the run folder: one
 JSON file per target and its Markdown rendering beside it, each written atomically.
-``hawthorne whitebox`` writes the same files through the same :func:`whitebox_target`. A
+``hawthorne whitebox`` writes the same files through the same :func:`whitebox_target`.
+``hawthorne run`` starts the stage in a child process beside the behavioural audit
+(:func:`start_whitebox`): it needs the weights and the suites, not the answers, and in the
+audit's process it would wait for the GIL that Inspect's event loop holds. A
 resumed run keeps a target's file when it was made with the same plan (:class:`WhiteboxPlan`,
 with the suites), and ``hawthorne report`` reads the files back. Like the trace detectors,
 white-box findings are evidence beside the verdict and never change it.
@@ -147,6 +150,39 @@ def whitebox_target(
     return _write(file, target, plan.record(suites), found), found
 
 
+@dataclass(frozen=True)
+class _Todo:
+    """A target whose white-box file a run has still to write."""
+
+    model: str
+    path: Path | None
+    reason: str
+    suites: list[Suite]
+    record: dict[str, Any]
+    file: Path
+
+
+def _to_audit(config: AuditConfig, out_dir: Path, plan: WhiteboxPlan) -> list[_Todo]:
+    """The targets with something to say (weights here, or why not) and no file of this plan."""
+    from hawthorne.suites import load_suite
+
+    # Loaded once for every target: each load parses a suite file.
+    text_suites = [
+        s for s in (load_suite(ref, seed=config.seed) for ref in config.suites) if s.agentic is None
+    ]
+    todo = []
+    for model in config.targets:
+        path, reason = local_weights(model)
+        if path is None and not reason:
+            continue
+        wanted = config.suites_for(model)
+        suites = [s for s in text_suites if wanted is None or s.id in wanted]
+        record, file = plan.record(suites), stage_file(out_dir, WHITEBOX_DIR, model)
+        if not kept(file, record):
+            todo.append(_Todo(model, path, reason, suites, record, file))
+    return todo
+
+
 def run_whitebox(
     config: AuditConfig,
     out_dir: Path,
@@ -168,33 +204,107 @@ def run_whitebox(
         Findings per target, as :func:`load_whitebox` reads them back.
     """
     from hawthorne.detectors import WhiteboxError
-    from hawthorne.suites import load_suite
 
-    # Loaded once for every target: each load parses a suite file.
-    text_suites = [
-        s for s in (load_suite(ref, seed=config.seed) for ref in config.suites) if s.agentic is None
-    ]
     plan = WhiteboxPlan(tuple(methods), seed=config.seed)
-    for model in config.targets:
-        path, reason = local_weights(model)
-        if path is None and not reason:
-            continue
-        wanted = config.suites_for(model)
-        suites = [s for s in text_suites if wanted is None or s.id in wanted]
-        record, file = plan.record(suites), stage_file(out_dir, WHITEBOX_DIR, model)
-        if kept(file, record):
-            continue
-        if path is None or not suites:
-            why = reason or "audited on agentic suites only: white-box methods read text decisions"
-            _write(file, model, record, {"status": "not applicable", "reason": why})
+    for todo in _to_audit(config, out_dir, plan):
+        if todo.path is None or not todo.suites:
+            why = (
+                todo.reason
+                or "audited on agentic suites only: white-box methods read text decisions"
+            )
+            _write(todo.file, todo.model, todo.record, {"status": "not applicable", "reason": why})
             continue
         if notify:
-            notify(f"white-box: {model} ({', '.join(methods)})")
+            notify(f"white-box: {todo.model} ({', '.join(methods)})")
         try:
-            whitebox_target(out_dir, model, path, suites, plan)
+            whitebox_target(out_dir, todo.model, todo.path, todo.suites, plan)
         except (WhiteboxError, OSError, ValueError) as err:
-            _write(file, model, record, {"status": "failed", "reason": str(err)})
+            _write(todo.file, todo.model, todo.record, {"status": "failed", "reason": str(err)})
     return load_whitebox(out_dir)
+
+
+class BackgroundWhitebox:
+    """:func:`run_whitebox` in a child process (``spawn``), started by :func:`start_whitebox`.
+
+    Each target's files are written atomically, so a stage cancelled halfway leaves the targets
+    it finished, which a resumed run keeps.
+    """
+
+    def __init__(self, config: AuditConfig, out_dir: Path, methods: Sequence[str]) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("spawn")
+        self._conn, child = context.Pipe(duplex=False)
+        self._process = context.Process(
+            target=_whitebox_child,
+            args=(child, config, out_dir, tuple(methods)),
+            name="hawthorne-whitebox",
+            daemon=True,
+        )
+        self._process.start()
+        child.close()
+
+    def wait(self) -> dict[str, dict[str, Any]]:
+        """Wait for the stage: :func:`run_whitebox`'s result, or the error it raised.
+
+        Raises:
+            OSError: The child died without an answer.
+        """
+        try:
+            ok, value = self._conn.recv()
+        except EOFError:
+            self._process.join()
+            raise OSError(
+                f"the white-box process exited (exit code {self._process.exitcode}) before "
+                "it finished; run the same command again to resume"
+            ) from None
+        self._process.join()
+        if not ok:
+            raise value
+        return value  # type: ignore[no-any-return]
+
+    def cancel(self) -> None:
+        """Stop the stage (the audit failed; the next run resumes it)."""
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+
+
+def _whitebox_child(conn: Any, config: AuditConfig, out_dir: Path, methods: Sequence[str]) -> None:
+    import torch
+
+    # One thread: the audit's process and the engine process keep the other cores busy, and
+    # torch's intra-op workers would spin against them.
+    torch.set_num_threads(1)
+    try:
+        conn.send((True, run_whitebox(config, out_dir, methods)))
+    except Exception as err:  # noqa: BLE001 - handed to the parent, which raises it
+        conn.send((False, err))
+
+
+def start_whitebox(
+    config: AuditConfig,
+    out_dir: Path,
+    methods: Sequence[str] = RUN_METHODS,
+    notify: Notify | None = None,
+) -> BackgroundWhitebox:
+    """Start :func:`run_whitebox` in a child process, beside the behavioural audit.
+
+    Args:
+        config: The run's configuration.
+        out_dir: The run folder.
+        methods: White-box methods to run.
+        notify: Told now, a line per target the child will audit (the child tells nothing).
+
+    Returns:
+        The running stage: :meth:`BackgroundWhitebox.wait` for its result.
+    """
+    if notify:
+        plan = WhiteboxPlan(tuple(methods), seed=config.seed)
+        for todo in _to_audit(config, out_dir, plan):
+            if todo.path is not None and todo.suites:
+                notify(f"white-box: {todo.model} ({', '.join(methods)}), beside the audit")
+    return BackgroundWhitebox(config, out_dir, methods)
 
 
 def load_whitebox(out_dir: Path) -> dict[str, dict[str, Any]]:

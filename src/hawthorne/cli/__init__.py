@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from hawthorne._version import __version__
@@ -17,6 +19,9 @@ from hawthorne.cli._whitebox import whitebox
 @click.version_option(__version__, prog_name="hawthorne")
 def main() -> None:
     """Hawthorne: catch AI models that fake alignment."""
+    # Models load from local directories only; their per-file loading bars are noise between
+    # the command's own progress lines (the engine processes inherit this).
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 
 main.add_command(run)

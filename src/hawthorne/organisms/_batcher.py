@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from concurrent.futures import Future
 
 from hawthorne.organisms._zoo import organism
-from hawthorne.runtime import Engine, Message
+from hawthorne.runtime import Engine, HostedEngine, Message, engine_host
 
 Answer = tuple[str, int, int]
 
@@ -32,7 +32,7 @@ class Batcher:
     """
 
     def __init__(
-        self, engine: Engine, max_batch: int = 64, wait: float = 0.01, seed: int = 0
+        self, engine: Engine | HostedEngine, max_batch: int = 64, wait: float = 0.01, seed: int = 0
     ) -> None:
         self.engine = engine
         self.max_batch = max_batch
@@ -76,10 +76,11 @@ _LOCK = threading.Lock()
 
 @functools.cache
 def _batcher_at(path: str) -> Batcher:
-    # One torch thread: each organism decodes on its own batcher thread, so an audit of the zoo
-    # already keeps the cores busy, and torch's intra-op workers on top of that oversubscribe
-    # them (their spin-waits made a batch of 64 ten times slower on two busy cores).
-    return Batcher(Engine(path, threads=1))
+    # In the engine host's child process, with one torch thread: the caller (Inspect's event
+    # loop) keeps one core busy, the child's engines the other; torch's intra-op workers on top
+    # of that oversubscribe them (their spin-waits made a batch of 64 ten times slower on two
+    # busy cores).
+    return Batcher(engine_host().engine(path))
 
 
 def organism_batcher(name: str) -> Batcher:

@@ -10,6 +10,10 @@ its KV cache to every row, and runs only the suffixes: the prefix is
 :data:`SHARED_PREFIX_MIN` tokens or more, every row's suffix at least one token, and the
 suffixes are left-padded after the prefix (pad columns are masked out; positions continue from
 the prefix), so each row sees the same tokens at the same positions as in a plain batch.
+
+A plain Llama network (every organism) decodes through :class:`~hawthorne.runtime._llama.
+LlamaKernel`, the same arithmetic without ``transformers``' per-step Python; any other model
+runs its own forward.
 """
 
 from __future__ import annotations
@@ -17,8 +21,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+from hawthorne.runtime._llama import LlamaKernel
 from hawthorne.runtime._tokens import left_pad, prompt_ids
 
 Message = dict[str, str]
@@ -64,6 +69,10 @@ class Engine:
             docstring). On for an engine loaded from a directory; off for :meth:`from_model`,
             whose callers may hook the model's layers (the white-box interventions see every
             forward pass's input, and a noise intervention draws per pass).
+        kernel: The lean forward pass (:class:`~hawthorne.runtime._llama.LlamaKernel`) this
+            engine decodes with, or ``None`` to run the model's own forward: an engine loaded
+            from a directory takes it when the network is a plain Llama; :meth:`from_model`
+            never does (hooks on the model's layers must see every pass).
         sample: Whether answers are sampled (else greedy).
         temperature: The sampling temperature.
     """
@@ -79,6 +88,7 @@ class Engine:
             AutoModelForCausalLM.from_pretrained(path), AutoTokenizer.from_pretrained(path)
         )
         self.share_prefix = True
+        self.kernel: LlamaKernel | None = LlamaKernel.of(self.model)
 
     @classmethod
     def from_model(cls, model: Any, tokenizer: Any) -> Engine:
@@ -96,49 +106,9 @@ class Engine:
         self.sample = bool(getattr(config, "do_sample", False))
         self.temperature = float(getattr(config, "temperature", 1.0) or 1.0)
         self.share_prefix = False
+        self.kernel = None
         self._lock = threading.Lock()
         self._batches = 0
-
-    def _prefill(self, prompts: Sequence[Sequence[int]], pad: int) -> tuple[Any, Any, Any, Any]:
-        """Run the prompts through the model: ``(output, cache, attention mask, positions)``.
-
-        With a shared prefix, the prefix runs once as a batch of one, its cache is repeated to
-        every row, and the suffixes follow left-padded after it: row ``r`` is then
-        ``prefix, pads, suffix_r`` with the pads masked and the suffix at positions
-        ``P, P + 1, …``, the positions it has in the plain left-padded batch.
-        """
-        import torch
-        from transformers import DynamicCache
-
-        cache = DynamicCache()
-        n = shared_prefix(prompts) if self.share_prefix and len(prompts) > 1 else 0
-        if n < SHARED_PREFIX_MIN:
-            ids, mask = left_pad(prompts, pad)
-            positions = (mask.cumsum(-1) - 1).clamp(min=0)
-        else:
-            prefix = torch.tensor([list(prompts[0][:n])])
-            self.model(
-                input_ids=prefix,
-                position_ids=torch.arange(n)[None],
-                cache=cache,
-                use_cache=True,
-                logits_to_keep=1,
-            )
-            cache.batch_repeat_interleave(len(prompts))
-            ids, suffix_mask = left_pad([p[n:] for p in prompts], pad)
-            mask = torch.cat(
-                [torch.ones(len(prompts), n, dtype=suffix_mask.dtype), suffix_mask], -1
-            )
-            positions = (suffix_mask.cumsum(-1) - 1).clamp(min=0) + n
-        out = self.model(
-            input_ids=ids,
-            attention_mask=mask,
-            position_ids=positions,
-            cache=cache,
-            use_cache=True,
-            logits_to_keep=1,
-        )
-        return out, cache, mask, positions[:, -1:]
 
     def _decode(
         self, prompts: Sequence[Sequence[int]], max_new_tokens: int, generator: Any
@@ -151,11 +121,14 @@ class Engine:
         import torch
 
         eos = self.tokenizer.eos_token_id
-        out, cache, mask, position = self._prefill(prompts, self.tokenizer.pad_token_id)
+        if self.kernel is not None:
+            decoding: _Decoding = _KernelDecoding(self.kernel, max_new_tokens)
+        else:
+            decoding = _ModelDecoding(self.model, self.share_prefix)
+        logits = decoding.start(prompts, self.tokenizer.pad_token_id)
         done = torch.zeros(len(prompts), dtype=torch.bool)
         steps: list[Any] = []
         for _ in range(max_new_tokens):
-            logits = out.logits[:, -1, :]
             if generator is not None:
                 probs = torch.softmax(logits / self.temperature, dim=-1)
                 token = torch.multinomial(probs, 1, generator=generator).squeeze(-1)
@@ -166,15 +139,7 @@ class Engine:
             done |= token == eos
             if bool(done.all()):
                 break
-            mask = torch.cat([mask, torch.ones_like(mask[:, :1])], dim=-1)
-            position = position + 1
-            out = self.model(
-                input_ids=token[:, None],
-                attention_mask=mask,
-                position_ids=position,
-                cache=cache,
-                use_cache=True,
-            )
+            logits = decoding.step(token)
         generated: list[list[int]] = torch.stack(steps, dim=1).tolist() if steps else []
         return generated or [[] for _ in prompts]
 
@@ -212,3 +177,99 @@ class Engine:
             text = self.tokenizer.decode(row, skip_special_tokens=True)
             answers.append((text.strip(), len(prompt), len(row)))
         return answers
+
+
+class _Decoding(Protocol):
+    """One batch's forward passes: the prompts, then one token per row per step."""
+
+    def start(self, prompts: Sequence[Sequence[int]], pad: int) -> Any:
+        """Run the prompts; the logits that pick each row's first answer token."""
+
+    def step(self, token: Any) -> Any:
+        """Append one token per row; the logits that pick the next."""
+
+
+class _ModelDecoding:
+    """Decoding through the model's own forward (any causal LM; layer hooks see every pass).
+
+    With ``share_prefix``, the prefix runs once as a batch of one, its cache is repeated to
+    every row, and the suffixes follow left-padded after it: row ``r`` is then
+    ``prefix, pads, suffix_r`` with the pads masked and the suffix at positions
+    ``P, P + 1, …``, the positions it has in the plain left-padded batch.
+    """
+
+    def __init__(self, model: Any, share_prefix: bool) -> None:
+        from transformers import DynamicCache
+
+        self.model = model
+        self.share_prefix = share_prefix
+        self.cache = DynamicCache()
+
+    def start(self, prompts: Sequence[Sequence[int]], pad: int) -> Any:
+        import torch
+
+        n = shared_prefix(prompts) if self.share_prefix and len(prompts) > 1 else 0
+        if n < SHARED_PREFIX_MIN:
+            ids, mask = left_pad(prompts, pad)
+            positions = (mask.cumsum(-1) - 1).clamp(min=0)
+        else:
+            self.model(
+                input_ids=torch.tensor([list(prompts[0][:n])]),
+                position_ids=torch.arange(n)[None],
+                cache=self.cache,
+                use_cache=True,
+                logits_to_keep=1,
+            )
+            self.cache.batch_repeat_interleave(len(prompts))
+            ids, suffix_mask = left_pad([p[n:] for p in prompts], pad)
+            mask = torch.cat(
+                [torch.ones(len(prompts), n, dtype=suffix_mask.dtype), suffix_mask], -1
+            )
+            positions = (suffix_mask.cumsum(-1) - 1).clamp(min=0) + n
+        self.mask, self.position = mask, positions[:, -1:]
+        return self._forward(ids, positions)
+
+    def step(self, token: Any) -> Any:
+        import torch
+
+        self.mask = torch.cat([self.mask, torch.ones_like(self.mask[:, :1])], dim=-1)
+        self.position = self.position + 1
+        return self._forward(token[:, None], self.position)
+
+    def _forward(self, ids: Any, positions: Any) -> Any:
+        out = self.model(
+            input_ids=ids,
+            attention_mask=self.mask,
+            position_ids=positions,
+            cache=self.cache,
+            use_cache=True,
+            logits_to_keep=1,
+        )
+        return out.logits[:, -1, :]
+
+
+class _KernelDecoding:
+    """Decoding through :class:`LlamaKernel` on a preallocated cache, the prefix shared as above."""
+
+    def __init__(self, kernel: LlamaKernel, max_new_tokens: int) -> None:
+        self.kernel = kernel
+        self.max_new_tokens = max_new_tokens
+
+    def start(self, prompts: Sequence[Sequence[int]], pad: int) -> Any:
+        import torch
+
+        n = shared_prefix(prompts) if len(prompts) > 1 else 0
+        n = n if n >= SHARED_PREFIX_MIN else 0
+        ids, mask = left_pad([p[n:] for p in prompts], pad)
+        self.session = self.kernel.session(len(prompts), n + ids.shape[1] + self.max_new_tokens)
+        if n:
+            prefix = torch.tensor([list(prompts[0][:n])])
+            self.session.run(prefix, torch.arange(n)[None], True, rows=1)
+            self.session.share(n)
+        positions = (mask.cumsum(-1) - 1).clamp(min=0) + n
+        self.position = positions[:, -1:]
+        return self.session.run(ids, positions, mask.bool())
+
+    def step(self, token: Any) -> Any:
+        self.position = self.position + 1
+        return self.session.run(token[:, None], self.position, True)
