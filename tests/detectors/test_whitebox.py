@@ -256,7 +256,8 @@ def test_legacy_intent_probe_is_calibrated_on_control_prompts(
     probe = LinearProbe("legacy").fit(zoo["faker"], discriminating, control=calm)
     assert probe.score_ >= 0.9
     assert np.mean(probe.decision_function(zoo["faker"], calm) > probe.threshold_) <= 0.01
-    assert 0.0 <= probe.tpr_ <= 1.0
+    # At that threshold it still finds most held-out legacy intents (0.625 on this zoo).
+    assert probe.tpr_ >= 0.5
     with pytest.raises(ValueError, match="both labels"):  # never legacy: nothing to learn
         LinearProbe("legacy").fit(zoo["aligned"], discriminating)
 
