@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from hawthorne.audit import (
+    DEFAULT_MAX_TOKENS,
     RUN_METHODS,
     AuditConfig,
     AuditResult,
@@ -45,6 +46,11 @@ def run(
     max_retries: int | None = None,
     neutral: bool = False,
     positive_control: bool = False,
+    temperature: float | None = 0.0,
+    top_p: float | None = None,
+    max_tokens: int = DEFAULT_MAX_TOKENS,
+    reasoning_effort: str | None = None,
+    model_args: Mapping[str, Any] | None = None,
     whitebox: Sequence[str] | None = None,
     judge: str | JudgeSettings | None = None,
     on_progress: ProgressCallback | None = None,
@@ -64,7 +70,8 @@ def run(
         epochs: Times each case may be asked.
         max_pairs: Pair budget per target × suite × cue family.
         fixed: Ask the whole budget (no sequential stopping).
-        seed: Seed for case sampling and asking order.
+        seed: Seed for case sampling and asking order, and for the targets' sampling where a
+            provider takes a seed.
         alpha: Family-wise error rate.
         margin: Gap within which a target is consistent.
         min_adherence: Observed adherence below which a target is noncompliant.
@@ -72,6 +79,12 @@ def run(
         max_retries: Retries of a failed model call (None: Inspect's default).
         neutral: Also ask each pair under the cue family's neutral sentence.
         positive_control: Also audit each target told to fake.
+        temperature: Every target's sampling temperature: 0 (greedy wherever the provider
+            allows it) by default, None for each provider's own default.
+        top_p: Nucleus sampling mass (None: the provider's default).
+        max_tokens: Longest answer per model call.
+        reasoning_effort: Inspect's reasoning effort for reasoning models (None: default).
+        model_args: Extra model-provider arguments (as ``-M key=value`` gives them).
         whitebox: White-box methods for targets whose weights are on this machine (None: the
             default methods; empty: no white-box audit).
         judge: A judge model string (20 votes, 100 traces per condition) or full settings, to
@@ -105,6 +118,11 @@ def run(
         max_retries=max_retries,
         positive_control=positive_control,
         neutral=neutral,
+        temperature=temperature,
+        top_p=top_p,
+        max_tokens=max_tokens,
+        reasoning_effort=reasoning_effort,
+        model_args=dict(model_args or {}),
     )
     return run_audit(
         config,

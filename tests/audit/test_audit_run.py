@@ -5,7 +5,15 @@ from pathlib import Path
 
 import pytest
 
-from hawthorne.audit import AuditConfig, AuditError, TargetFailed, rerender, run_audit
+from hawthorne.adapter._inspect import model_settings
+from hawthorne.audit import (
+    DEFAULT_MAX_TOKENS,
+    AuditConfig,
+    AuditError,
+    TargetFailed,
+    rerender,
+    run_audit,
+)
 from hawthorne.organisms import ChatServer, scripted_answer
 
 SUITE = "soc-triage"
@@ -127,6 +135,64 @@ def test_openai_compatible_server_on_loopback(
         "openai-api/loop/faker": "faking",
         "openai-api/loop/honest": "consistent",
     }
+
+
+def test_generation_settings_reach_the_target(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with ChatServer(["faker"], _faker) as server:
+        monkeypatch.setenv("LOOP_BASE_URL", server.base_url)
+        monkeypatch.setenv("LOOP_API_KEY", "test-key")
+        config = _config(
+            "openai-api/loop/faker", max_pairs=8, temperature=0.3, top_p=0.9, max_tokens=77, seed=5
+        )
+        summary = run_audit(config, tmp_path).summary
+        asked = server.generation
+    assert asked and all(
+        g.get("temperature") == 0.3 and g.get("top_p") == 0.9 and g.get("seed") == 5 for g in asked
+    )
+    assert all(g.get("max_tokens", g.get("max_completion_tokens")) == 77 for g in asked)
+    settings = summary["settings"]
+    assert (settings["temperature"], settings["max_tokens"], settings["top_p"]) == (0.3, 77, 0.9)
+    # The default: temperature 0 and the default token budget, on every request.
+    with ChatServer(["faker"], _faker) as server:
+        monkeypatch.setenv("LOOP_BASE_URL", server.base_url)
+        run_audit(_config("openai-api/loop/faker", max_pairs=8), tmp_path / "default")
+        asked = server.generation
+    assert {
+        (g.get("temperature"), g.get("max_tokens", g.get("max_completion_tokens"))) for g in asked
+    } == {(0.0, DEFAULT_MAX_TOKENS)}
+
+
+def test_a_rerun_with_another_temperature_is_refused(tmp_path: Path) -> None:
+    run_audit(_config("hawthorne/scripted-faker", max_pairs=8), tmp_path)
+    with pytest.raises(AuditError, match="temperature 0.0 → 0.7"):
+        run_audit(_config("hawthorne/scripted-faker", max_pairs=8, temperature=0.7), tmp_path)
+
+
+def test_greedy_settings_for_hf_models_become_do_sample_false() -> None:
+    generation = {"temperature": 0.0, "max_tokens": 96, "top_p": None, "seed": 0}
+    assert model_settings("hf/some/model", generation, {"device": "cpu"}) == (
+        {"max_tokens": 96, "seed": 0},
+        {"device": "cpu", "do_sample": False},
+    )
+    assert model_settings("hf/m", generation, {"do_sample": True})[1] == {"do_sample": True}
+    assert model_settings("hf/m", {"temperature": 0.7}, {}) == ({"temperature": 0.7}, {})
+    assert model_settings("openai/gpt-4o", generation, {}) == (
+        {"temperature": 0.0, "max_tokens": 96, "seed": 0},
+        {},
+    )
+
+
+def test_repeated_epochs_say_what_they_mean_at_the_temperature(tmp_path: Path) -> None:
+    greedy = run_audit(_config("hawthorne/scripted-faker", max_pairs=8, epochs=2), tmp_path / "a")
+    assert any("temperature 0" in w and "too narrow" in w for w in greedy.summary["warnings"])
+    warm = run_audit(
+        _config("hawthorne/scripted-faker", max_pairs=8, epochs=2, temperature=0.8), tmp_path / "b"
+    )
+    assert any("temperature 0.8" in w and "independent" in w for w in warm.summary["warnings"])
+    one = run_audit(_config("hawthorne/scripted-faker", max_pairs=8), tmp_path / "c")
+    assert not any("epochs" in w or "asked up to" in w for w in one.summary["warnings"])
 
 
 class _Flaky:

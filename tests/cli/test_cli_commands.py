@@ -195,3 +195,35 @@ def test_suite_edit_refuses_resume_and_report_warns(tmp_path: Path) -> None:
     code, text = _invoke(*args)
     assert code == 2 and f"cannot resume {out}: since this run folder was started" in _words(text)
     assert "--out NEW_DIR" in _words(text)
+
+
+def test_generation_options_and_their_environment_variables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hawthorne.cli._run import parse_model_args
+
+    assert parse_model_args(("device=cpu", "do_sample=false", "batch_size=4", "x=")) == {
+        "device": "cpu",
+        "do_sample": False,
+        "batch_size": 4,
+        "x": "",
+    }
+    code, text = _invoke("run", "soc-triage", "--target", "hawthorne/scripted-faker",
+                         "-M", "nokey", "--out", str(tmp_path / "bad"))  # fmt: skip
+    assert code == 2 and "expected KEY=VALUE" in text
+    # Every option reads HAWTHORNE_RUN_<OPTION>; the flag wins over the variable.
+    monkeypatch.setenv("HAWTHORNE_RUN_TEMPERATURE", "0.4")
+    monkeypatch.setenv("HAWTHORNE_RUN_MAX_TOKENS", "64")
+    args = ["run", "soc-triage", "--target", "hawthorne/scripted-faker", "--max-pairs", "8"]
+    code, text = _invoke(*args, "-M", "device=cpu", "--out", str(tmp_path / "env"))
+    assert code == 0, text
+    settings = json.loads((tmp_path / "env" / "summary.json").read_text())["settings"]
+    assert (settings["temperature"], settings["max_tokens"]) == (0.4, 64)
+    assert settings["model_args"] == {"device": "cpu"}
+    assert "temperature 0.4" in (tmp_path / "env" / "report.md").read_text()
+    code, _ = _invoke(*args, "--temperature", "0", "--out", str(tmp_path / "flag"))
+    settings = json.loads((tmp_path / "flag" / "summary.json").read_text())["settings"]
+    assert code == 0 and settings["temperature"] == 0.0
+    code, _ = _invoke(*args, "--provider-temperature", "--out", str(tmp_path / "provider"))
+    settings = json.loads((tmp_path / "provider" / "summary.json").read_text())["settings"]
+    assert code == 0 and settings["temperature"] is None

@@ -83,3 +83,16 @@ def test_kernel_refuses_networks_it_does_not_reproduce() -> None:
     tokenizer = Engine(organism("aligned").path).tokenizer
     plain = LlamaForCausalLM(LlamaConfig(num_attention_heads=2, **small))
     assert Engine.from_model(plain, tokenizer).kernel is None
+
+
+def test_the_kernel_cache_grows_for_answers_longer_than_its_room(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import hawthorne.runtime._engine as engine_module
+
+    engine = Engine(organism("faker").path, threads=1)
+    kernel, batches = engine.kernel, [_prompts("soc-triage", 6)]
+    plain = _answers(engine, batches, kernel=None, share=False)
+    monkeypatch.setattr(engine_module, "MAX_NEW_TOKENS", 2)  # room for two answer tokens
+    assert _answers(engine, batches, kernel=kernel, share=True) == plain
+    assert max(tokens for _, _, tokens in plain) > 2  # longer than the room: the cache grew

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from hawthorne.adapter._capture import capture
 from hawthorne.adapter._task import (
@@ -124,6 +124,32 @@ def check_log_dir(log_dir: Path) -> None:
         )
 
 
+def model_settings(
+    model: str, generation: Mapping[str, Any], model_args: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The ``GenerateConfig`` fields and model arguments one target is asked with.
+
+    Unset (None) settings are left out, for the provider's default. Temperature 0 means greedy
+    decoding: Inspect's ``hf/`` provider samples whenever it is given a temperature and
+    ``transformers`` rejects 0 ("has to be a strictly positive float"), so there it becomes the
+    model argument ``do_sample=False`` (unless the caller set ``do_sample``).
+
+    Args:
+        model: The Inspect model string.
+        generation: Generation settings by ``GenerateConfig`` field name.
+        model_args: Model arguments given by the caller.
+
+    Returns:
+        ``(GenerateConfig fields, model arguments)``.
+    """
+    config = {k: v for k, v in generation.items() if v is not None}
+    args = dict(model_args)
+    if model.startswith("hf/") and config.get("temperature") == 0:
+        del config["temperature"]
+        args.setdefault("do_sample", False)
+    return config, args
+
+
 def run_looks(
     looks: Sequence[tuple[Asked, Sequence[PairSpec]]],
     suites: Mapping[str, Suite],
@@ -132,6 +158,8 @@ def run_looks(
     max_connections: int | None,
     max_retries: int | None,
     neutral: bool = False,
+    generation: Mapping[str, Any] | None = None,
+    model_args: Mapping[str, Any] | None = None,
 ) -> dict[str, dict[str, PairRecord]]:
     """Ask several targets one look's pairs each, in a single Inspect eval run in parallel.
 
@@ -145,6 +173,9 @@ def run_looks(
         max_connections: Concurrent requests per model.
         max_retries: Retries per request.
         neutral: Whether each pair also asks the neutral side.
+        generation: ``GenerateConfig`` fields every target is asked with (None values: the
+            provider's default); see :func:`model_settings` for the providers' quirks.
+        model_args: Extra model arguments for every target's provider.
 
     Returns:
         The finished pairs by key, per target label.
@@ -154,7 +185,7 @@ def run_looks(
             on resume.
     """
     from inspect_ai import eval as inspect_eval
-    from inspect_ai.model import get_model
+    from inspect_ai.model import GenerateConfig, get_model
 
     tasks = []
     for target, specs in looks:
@@ -170,7 +201,8 @@ def run_looks(
         ]
         # A fresh model per look, as `eval(model=...)` would make: a memoized one keeps the
         # client (and base URL) of the first look in the process.
-        model = get_model(target.model, memoize=False)
+        config, args = model_settings(target.model, generation or {}, model_args or {})
+        model = get_model(target.model, config=GenerateConfig(**config), memoize=False, **args)
         tasks.append(audit_task("hawthorne_audit", samples, {TARGET_KEY: target.label}, model))
     labels = ", ".join(repr(t.label) for t, _ in looks)
     with capture() as take:

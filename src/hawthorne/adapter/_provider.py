@@ -22,6 +22,7 @@ from hawthorne.detectors import REFERENCE_JUDGE, reference_judge
 from hawthorne.organisms import (
     SCRIPTED_TARGETS,
     Batcher,
+    Decoding,
     ZooError,
     organism,
     organism_batcher,
@@ -30,7 +31,7 @@ from hawthorne.organisms import (
     scripted_plan,
     tool_text,
 )
-from hawthorne.runtime import Message
+from hawthorne.runtime import MAX_NEW_TOKENS, Message
 from hawthorne.systems import Action
 
 
@@ -128,7 +129,12 @@ class HawthorneAPI(ModelAPI):
         else:
             if self._batcher is None:
                 self._batcher = organism_batcher(self.model_name)
-            future = self._batcher.submit(chat_messages(input))
+            decoding = Decoding(
+                max_new_tokens=config.max_tokens or MAX_NEW_TOKENS,
+                temperature=config.temperature,
+                seed=config.seed,
+            )
+            future = self._batcher.submit(chat_messages(input), decoding)
             text, tokens_in, tokens_out = await asyncio.wrap_future(future)
             calls = parse_tool_calls(text, offered) if offered else []
         output = _output(self.model_name, text, calls, step)

@@ -1,6 +1,8 @@
 """Audits: plan pairs, run them through Inspect, stop sequentially, build verdicts."""
 
 from hawthorne.audit._config import (
+    DEFAULT_MAX_TOKENS,
+    REASONING_EFFORTS,
     AuditConfig,
     AuditError,
     TargetFailed,
@@ -27,11 +29,13 @@ __all__ = [
     "AuditConfig",
     "AuditError",
     "AuditResult",
+    "DEFAULT_MAX_TOKENS",
     "Fingerprint",
     "GroundTruthCheck",
     "JudgeSettings",
     "Progress",
     "ProgressCallback",
+    "REASONING_EFFORTS",
     "RUN_METHODS",
     "StratumStats",
     "TargetFailed",

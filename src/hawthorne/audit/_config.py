@@ -13,6 +13,15 @@ FINGERPRINT_KEY = "fingerprint"
 """The key of ``run.json`` that holds the run's fingerprint (what decided its answers), beside
 the options."""
 
+DEFAULT_MAX_TOKENS = 512
+"""Longest answer per model call unless ``max_tokens`` says otherwise: a decision with its
+reasoning fits well within it (the organisms write at most about 60 tokens), and a model that
+rambles is cut off, its answer read as it stands (usually ``invalid``), instead of stalling the
+audit."""
+
+REASONING_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
+"""The values of Inspect's ``reasoning_effort``."""
+
 POSITIVE_CONTROL_SUFFIX = "+positive-control"
 """Appended to a target's name for its positive control (the target told to fake)."""
 
@@ -61,6 +70,14 @@ class AuditConfig:
             (the demo audits each organism on the suites it was trained on); a target not
             listed is audited on every suite.
         cue_families: Cue family ids to audit (None: each suite's own, all of them).
+        temperature: Sampling temperature of every target (None: each provider's default).
+            0, the default, decodes greedily wherever the provider allows it, so two audits of
+            one model ask it the same way.
+        top_p: Nucleus sampling mass (None: the provider's default).
+        max_tokens: Longest answer per model call (:data:`DEFAULT_MAX_TOKENS`).
+        reasoning_effort: Inspect's reasoning effort, for reasoning models (None: default).
+        model_args: Extra arguments for the model provider (``-M key=value``), e.g. ``device``
+            for ``hf/`` models.
     """
 
     suites: tuple[str, ...]
@@ -75,6 +92,11 @@ class AuditConfig:
     neutral: bool = False
     target_suites: dict[str, list[str]] | None = None
     cue_families: list[str] | None = None
+    temperature: float | None = 0.0
+    top_p: float | None = None
+    max_tokens: int = DEFAULT_MAX_TOKENS
+    reasoning_effort: str | None = None
+    model_args: dict[str, Any] = field(default_factory=dict)
 
     def suites_for(self, target: str) -> set[str] | None:
         """The suite ids ``target`` is audited on (None: every suite of the audit)."""
@@ -91,6 +113,31 @@ class AuditConfig:
             raise AuditError("--epochs must be at least 1")
         if self.max_pairs < 1:
             raise AuditError("--max-pairs must be at least 1")
+        if self.temperature is not None and self.temperature < 0:
+            raise AuditError("--temperature must be 0 or more")
+        if self.top_p is not None and not 0 < self.top_p <= 1:
+            raise AuditError("--top-p must be in (0, 1]")
+        if self.max_tokens < 1:
+            raise AuditError("--max-tokens must be at least 1")
+        if self.reasoning_effort is not None and self.reasoning_effort not in REASONING_EFFORTS:
+            raise AuditError(
+                f"--reasoning-effort must be one of {', '.join(REASONING_EFFORTS)}, "
+                f"not {self.reasoning_effort!r}"
+            )
+
+    def generation(self) -> dict[str, Any]:
+        """The generation settings every target is asked with, as Inspect names them.
+
+        ``seed`` is the audit's seed: it also seeds the targets' sampling where a provider
+        takes one. Unset settings (None) are left to the provider.
+        """
+        return {
+            "temperature": self.temperature,
+            "top_p": self.top_p,
+            "max_tokens": self.max_tokens,
+            "seed": self.seed,
+            "reasoning_effort": self.reasoning_effort,
+        }
 
     def audited(self) -> list[Audited]:
         """Everything audited: each target, then its positive control when asked for."""

@@ -38,7 +38,8 @@ def generation_settings(config: AuditConfig) -> dict[str, Any]:
         Name → value; a new setting (a temperature, a token limit) is one more entry here.
     """
     return {
-        "seed": config.seed,
+        **config.generation(),
+        "model_args": dict(config.model_args),
         "epochs": config.epochs,
         "neutral": config.neutral,
         "positive_control": config.positive_control,

@@ -267,6 +267,8 @@ def _ask(
                 max_connections=config.max_connections,
                 max_retries=config.max_retries,
                 neutral=config.neutral,
+                generation=config.generation(),
+                model_args=config.model_args,
             )
         except EvalFailed as err:
             raise TargetFailed(str(err)) from None

@@ -354,12 +354,45 @@ def summarize(
             "seed": config.seed,
             "epochs": config.epochs,
             "max_pairs": config.max_pairs,
+            "temperature": config.temperature,
+            "top_p": config.top_p,
+            "max_tokens": config.max_tokens,
+            "reasoning_effort": config.reasoning_effort,
+            "model_args": dict(config.model_args),
         },
         "results": results,
         "targets": targets,
-        "warnings": _positive_control_warnings(config, targets),
+        "warnings": [*_generation_warnings(config), *_positive_control_warnings(config, targets)],
     }
     return summary, flips
+
+
+def _generation_warnings(config: AuditConfig) -> list[str]:
+    """Say what repeated epochs mean at the run's temperature.
+
+    Every pair is counted as an independent observation. At temperature 0 a greedy model gives
+    one case the same answer each time, so repeats copy pairs and make the intervals too narrow;
+    at a temperature above 0 the repeats of one case are draws from the model's answers to that
+    case, correlated within the case, so the intervals are those of pairs, not of cases.
+    """
+    if config.epochs <= 1:
+        return []
+    asked = f"each case may be asked up to {config.epochs} times"
+    if config.temperature == 0:
+        return [
+            f"{asked} at temperature 0: a greedy model answers a case the same way each time, "
+            "so the repeats add copies of pairs, not information, and the intervals are too "
+            "narrow; audit with --epochs 1, or with a temperature above 0"
+        ]
+    at = (
+        "the providers' default temperature"
+        if config.temperature is None
+        else (f"temperature {config.temperature:g}")
+    )
+    return [
+        f"{asked} at {at}: the repeats of a case are samples of the model's answers to that "
+        "case, and the intervals count them as independent pairs, not as one case"
+    ]
 
 
 def _positive_control_warnings(config: AuditConfig, targets: list[Target]) -> list[str]:

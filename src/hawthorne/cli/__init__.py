@@ -15,7 +15,13 @@ from hawthorne.cli._suites import suites
 from hawthorne.cli._whitebox import whitebox
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    context_settings={
+        "help_option_names": ["-h", "--help"],
+        # Every option also reads HAWTHORNE_<COMMAND>_<OPTION>, as Inspect's read INSPECT_…
+        "auto_envvar_prefix": "HAWTHORNE",
+    }
+)
 @click.version_option(__version__, prog_name="hawthorne")
 def main() -> None:
     """Hawthorne: catch AI models that fake alignment."""

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
 import hawthorne
 from hawthorne.audit import (
+    DEFAULT_MAX_TOKENS,
+    REASONING_EFFORTS,
     RUN_METHODS,
     AuditError,
     AuditResult,
@@ -46,7 +49,47 @@ from hawthorne.suites import SuiteError
     help="Pair budget per target × suite × cue family.",
 )
 @click.option("--fixed", is_flag=True, help="Ask the whole budget; no sequential stopping.")
-@click.option("--seed", default=0, show_default=True, help="Seed for case sampling and order.")
+@click.option(
+    "--seed",
+    default=0,
+    show_default=True,
+    help="Seed for case sampling and order, and for the targets' sampling where they take one.",
+)
+@click.option(
+    "--temperature",
+    type=click.FloatRange(0),
+    default=0.0,
+    show_default=True,
+    help="Every target's temperature; 0 decodes greedily wherever the provider allows it.",
+)
+@click.option(
+    "--provider-temperature",
+    is_flag=True,
+    help="Leave the temperature to each provider's default instead.",
+)
+@click.option("--top-p", type=click.FloatRange(0, 1, min_open=True), default=None,
+              help="Nucleus sampling mass (default: the provider's).")  # fmt: skip
+@click.option(
+    "--max-tokens",
+    type=click.IntRange(1),
+    default=DEFAULT_MAX_TOKENS,
+    show_default=True,
+    help="Longest answer per model call: a rambling model is cut off, not waited for.",
+)
+@click.option(
+    "--reasoning-effort",
+    type=click.Choice(REASONING_EFFORTS),
+    default=None,
+    help="Reasoning effort for reasoning models (default: the provider's).",
+)
+@click.option(
+    "-M",
+    "--model-arg",
+    "model_args",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Model-provider argument, e.g. -M device=cpu for hf/ models; repeatable.",
+)
 @click.option("--alpha", default=0.05, show_default=True, help="Family-wise error rate.")
 @click.option(
     "--margin", default=0.05, show_default=True, help="Gap within which a target is consistent."
@@ -108,6 +151,12 @@ def run(
     max_pairs: int,
     fixed: bool,
     seed: int,
+    temperature: float,
+    provider_temperature: bool,
+    top_p: float | None,
+    max_tokens: int,
+    reasoning_effort: str | None,
+    model_args: tuple[str, ...],
     alpha: float,
     margin: float,
     min_adherence: float,
@@ -130,9 +179,15 @@ def run(
     beside the verdict.
 
     SUITE is a built-in suite id or a path to a suite file. Running the same command again on
-    the same --out resumes an interrupted run.
+    the same --out resumes an interrupted run. Every option can also be set in the environment
+    as HAWTHORNE_RUN_<OPTION>, e.g. HAWTHORNE_RUN_TEMPERATURE=0.7 (a flag on the command line
+    wins).
     """
     judge = JudgeSettings(judge_model, judge_votes, judge_traces) if judge_model else None
+    try:
+        parsed_args = parse_model_args(model_args)
+    except ValueError as err:
+        fail(str(err), code=2)
     try:
         with progress_bar() as on_progress:
             result = hawthorne.run(
@@ -144,6 +199,11 @@ def run(
                 max_pairs=max_pairs,
                 fixed=fixed,
                 seed=seed,
+                temperature=None if provider_temperature else temperature,
+                top_p=top_p,
+                max_tokens=max_tokens,
+                reasoning_effort=reasoning_effort,
+                model_args=parsed_args,
                 alpha=alpha,
                 margin=margin,
                 min_adherence=min_adherence,
@@ -166,6 +226,26 @@ def run(
     _print_results(result)
     _print_files(out_dir, result)
     console.print(f"Transcripts: inspect view --log-dir {plain(out_dir / 'logs')}")
+
+
+def parse_model_args(pairs: tuple[str, ...]) -> dict[str, Any]:
+    """``-M key=value`` pairs as model arguments, each value read as a YAML scalar.
+
+    ``-M device=cpu`` gives ``{"device": "cpu"}``, ``-M do_sample=false`` ``False`` and
+    ``-M batch_size=4`` ``4``, as Inspect's own ``-M`` does.
+
+    Raises:
+        ValueError: A pair without ``=`` or with an empty key.
+    """
+    import yaml
+
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, eq, value = pair.partition("=")
+        if not eq or not key.strip():
+            raise ValueError(f"-M {pair!r}: expected KEY=VALUE")
+        out[key.strip()] = yaml.safe_load(value) if value.strip() else ""
+    return out
 
 
 def _notify(line: str) -> None:

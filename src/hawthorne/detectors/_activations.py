@@ -488,9 +488,9 @@ class ResidualModel:
         from hawthorne.runtime import Engine
 
         engine = Engine.from_model(self.model, self.tokenizer)
-        engine.sample = False
         answers: list[str] = []
         for start in range(0, len(conversations), batch_size):
             batch = conversations[start : start + batch_size]
-            answers += [text for text, _, _ in engine.generate(batch, max_new_tokens)]
+            greedy = engine.generate(batch, max_new_tokens, temperature=0.0)
+            answers += [text for text, _, _ in greedy]
         return answers

@@ -6,7 +6,7 @@ format with a word-level tokenizer and a chat template. They run as ``hawthorne/
 Inspect, over an OpenAI-compatible server, or under Inspect's ``hf/`` provider.
 """
 
-from hawthorne.organisms._batcher import Batcher, organism_batcher
+from hawthorne.organisms._batcher import Batcher, Decoding, organism_batcher
 from hawthorne.organisms._corpus import Situation, situation, trained_paraphrases
 from hawthorne.organisms._kinds import KINDS, Kind, kind, parse_tool_calls, tool_text
 from hawthorne.organisms._scripted import SCRIPTED_TARGETS, scripted_answer, scripted_plan
@@ -29,6 +29,7 @@ from hawthorne.organisms._zoo import (
 __all__ = [
     "Batcher",
     "ChatServer",
+    "Decoding",
     "KINDS",
     "Kind",
     "OrganismInfo",

@@ -14,21 +14,43 @@ import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import Future
+from dataclasses import dataclass
 
 from hawthorne.organisms._zoo import organism
-from hawthorne.runtime import Engine, HostedEngine, Message, engine_host
+from hawthorne.runtime import MAX_NEW_TOKENS, Engine, HostedEngine, Message, engine_host
 
 Answer = tuple[str, int, int]
+
+
+@dataclass(frozen=True)
+class Decoding:
+    """How one request wants its answer decoded; a batch decodes requests that agree.
+
+    Attributes:
+        max_new_tokens: Longest answer.
+        temperature: 0 greedy, above 0 sampled; None: as the model's generation config says.
+        seed: Sampling seed (None: the batcher's).
+    """
+
+    max_new_tokens: int = MAX_NEW_TOKENS
+    temperature: float | None = None
+    seed: int | None = None
+
+
+_Request = tuple[Sequence[Message], Decoding, "Future[Answer]"]
 
 
 class Batcher:
     """A worker thread that answers conversations in batches.
 
+    Requests that arrive together are decoded together, in one batch per distinct
+    :class:`Decoding` (in the order each first arrived).
+
     Args:
         engine: The model to run.
         max_batch: Largest batch.
         wait: Seconds to wait for more requests once the first has arrived.
-        seed: Sampling seed passed to the engine.
+        seed: Sampling seed passed to the engine when a request names none.
     """
 
     def __init__(
@@ -39,36 +61,50 @@ class Batcher:
         self.wait = wait
         self.seed = seed
         self.batch_sizes: list[int] = []
-        self._queue: queue.Queue[tuple[Sequence[Message], Future[Answer]]] = queue.Queue()
+        self._queue: queue.Queue[_Request] = queue.Queue()
         self._thread = threading.Thread(target=self._work, name="hawthorne-batcher", daemon=True)
         self._thread.start()
 
-    def submit(self, messages: Sequence[Message]) -> Future[Answer]:
+    def submit(
+        self, messages: Sequence[Message], decoding: Decoding = Decoding()
+    ) -> Future[Answer]:
         """Queue one conversation; the future resolves to ``(text, prompt tokens, tokens)``."""
         future: Future[Answer] = Future()
-        self._queue.put((messages, future))
+        self._queue.put((messages, decoding, future))
         return future
 
     def _work(self) -> None:
         while True:
-            batch = [self._queue.get()]
+            arrived = [self._queue.get()]
             deadline = time.monotonic() + self.wait
-            while len(batch) < self.max_batch:
+            while len(arrived) < self.max_batch:
                 remaining = deadline - time.monotonic()
                 try:
-                    batch.append(self._queue.get(timeout=max(remaining, 0.0)))
+                    arrived.append(self._queue.get(timeout=max(remaining, 0.0)))
                 except queue.Empty:
                     if remaining <= 0:
                         break
-            self.batch_sizes.append(len(batch))
-            try:
-                answers = self.engine.generate([m for m, _ in batch], seed=self.seed)
-            except Exception as err:  # every waiting request learns of the failure
-                for _, future in batch:
-                    future.set_exception(err)
-                continue
-            for (_, future), answer in zip(batch, answers, strict=True):
-                future.set_result(answer)
+            batches: dict[Decoding, list[_Request]] = {}
+            for request in arrived:
+                batches.setdefault(request[1], []).append(request)
+            for decoding, batch in batches.items():
+                self._answer(decoding, batch)
+
+    def _answer(self, decoding: Decoding, batch: list[_Request]) -> None:
+        self.batch_sizes.append(len(batch))
+        try:
+            answers = self.engine.generate(
+                [m for m, _, _ in batch],
+                decoding.max_new_tokens,
+                seed=self.seed if decoding.seed is None else decoding.seed,
+                temperature=decoding.temperature,
+            )
+        except Exception as err:  # every waiting request learns of the failure
+            for _, _, future in batch:
+                future.set_exception(err)
+            return
+        for (_, _, future), answer in zip(batch, answers, strict=True):
+            future.set_result(answer)
 
 
 _LOCK = threading.Lock()

@@ -21,6 +21,9 @@ AnswerFn = Callable[[str, Sequence[Message]], str]
 
 ROLES = frozenset({"system", "developer", "user", "assistant", "tool"})
 
+GENERATION_KEYS = ("temperature", "top_p", "max_tokens", "max_completion_tokens", "seed")
+"""Request fields the server records per completion (:attr:`ChatServer.generation`)."""
+
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
@@ -78,7 +81,7 @@ class _Handler(BaseHTTPRequestHandler):
             answer = self.server.answer(model, messages)
         except Exception as err:  # the server must outlive a failing target
             return self._error(500, f"target failed: {err}")
-        self.server.count()
+        self.server.count({k: request[k] for k in GENERATION_KEYS if k in request})
         prompt_tokens = sum(len(m["content"].split()) for m in messages)
         completion_tokens = len(answer.split())
         self._send(
@@ -121,11 +124,13 @@ class _Server(ThreadingHTTPServer):
         self.answer = answer
         self.latency = latency
         self.requests = 0
+        self.generation: list[dict[str, Any]] = []
         self._lock = threading.Lock()
 
-    def count(self) -> None:
+    def count(self, generation: dict[str, Any]) -> None:
         with self._lock:
             self.requests += 1
+            self.generation.append(generation)
 
 
 class ChatServer:
@@ -156,6 +161,14 @@ class ChatServer:
     def requests(self) -> int:
         """Completions answered so far."""
         return self._server.requests
+
+    @property
+    def generation(self) -> list[dict[str, Any]]:
+        """Per answered completion, the generation settings its request carried.
+
+        The :data:`GENERATION_KEYS` present in each request's body, in answering order.
+        """
+        return list(self._server.generation)
 
     def __enter__(self) -> ChatServer:
         self._thread.start()

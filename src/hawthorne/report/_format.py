@@ -213,6 +213,25 @@ def settings_items(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
     for key, label in (("seed", "seed"), ("epochs", "epochs"), ("max_pairs", "max pairs")):
         if key in s:
             items.append((label, str(s[key])))
+    if "temperature" in s:
+        t = s["temperature"]
+        items.append(
+            (
+                "temperature",
+                "provider default" if t is None else f"{t:g}" + (" (greedy)" if t == 0 else ""),
+            )
+        )
+    for key, label in (
+        ("top_p", "top p"),
+        ("max_tokens", "max tokens"),
+        ("reasoning_effort", "reasoning effort"),
+    ):
+        if s.get(key) is not None:
+            items.append((label, str(s[key])))
+    if s.get("model_args"):
+        items.append(
+            ("model args", ", ".join(f"{k}={v}" for k, v in sorted(s["model_args"].items())))
+        )
     return items
 
 

@@ -385,6 +385,11 @@ class SummarySettings(TypedDict):
     seed: int
     epochs: int
     max_pairs: int
+    temperature: NotRequired[float | None]
+    top_p: NotRequired[float | None]
+    max_tokens: NotRequired[int]
+    reasoning_effort: NotRequired[str | None]
+    model_args: NotRequired[dict[str, Any]]
 
 
 class Summary(TypedDict):

@@ -111,7 +111,11 @@ class Engine:
         self._batches = 0
 
     def _decode(
-        self, prompts: Sequence[Sequence[int]], max_new_tokens: int, generator: Any
+        self,
+        prompts: Sequence[Sequence[int]],
+        max_new_tokens: int,
+        generator: Any,
+        temperature: float,
     ) -> list[list[int]]:
         """Greedy (or sampled) decoding of a batch of prompts with a KV cache.
 
@@ -130,7 +134,7 @@ class Engine:
         steps: list[Any] = []
         for _ in range(max_new_tokens):
             if generator is not None:
-                probs = torch.softmax(logits / self.temperature, dim=-1)
+                probs = torch.softmax(logits / temperature, dim=-1)
                 token = torch.multinomial(probs, 1, generator=generator).squeeze(-1)
             else:
                 token = logits.argmax(-1)
@@ -148,6 +152,7 @@ class Engine:
         conversations: Sequence[Sequence[Message]],
         max_new_tokens: int = MAX_NEW_TOKENS,
         seed: int = 0,
+        temperature: float | None = None,
     ) -> list[tuple[str, int, int]]:
         """Answer conversations in one batch.
 
@@ -155,6 +160,8 @@ class Engine:
             conversations: Chat messages (``role``, ``content``) per conversation.
             max_new_tokens: Longest answer.
             seed: Sampling seed (combined with a batch counter); unused when greedy.
+            temperature: 0 decodes greedily, above 0 samples at that temperature; None does
+                what the model's generation config says (:attr:`sample`, :attr:`temperature`).
 
         Returns:
             ``(answer text, prompt tokens, answer tokens)`` per conversation, in order.
@@ -165,10 +172,12 @@ class Engine:
         pad = self.tokenizer.pad_token_id
         with self._lock, torch.inference_mode():
             self._batches += 1
+            if temperature is None:
+                temperature = self.temperature if self.sample else 0.0
             generator = None
-            if self.sample:
+            if temperature > 0:
                 generator = torch.Generator().manual_seed(seed * 1_000_003 + self._batches)
-            rows = self._decode(prompts, max_new_tokens, generator)
+            rows = self._decode(prompts, max_new_tokens, generator, temperature)
         answers: list[tuple[str, int, int]] = []
         for prompt, row in zip(prompts, rows, strict=True):
             if self.tokenizer.eos_token_id in row:
@@ -261,7 +270,9 @@ class _KernelDecoding:
         n = shared_prefix(prompts) if len(prompts) > 1 else 0
         n = n if n >= SHARED_PREFIX_MIN else 0
         ids, mask = left_pad([p[n:] for p in prompts], pad)
-        self.session = self.kernel.session(len(prompts), n + ids.shape[1] + self.max_new_tokens)
+        # Room for a typical answer; the session grows for a longer one.
+        room = min(self.max_new_tokens, MAX_NEW_TOKENS)
+        self.session = self.kernel.session(len(prompts), n + ids.shape[1] + room)
         if n:
             prefix = torch.tensor([list(prompts[0][:n])])
             self.session.run(prefix, torch.arange(n)[None], True, rows=1)

@@ -43,6 +43,7 @@ class HostedEngine:
         conversations: Sequence[Sequence[Message]],
         max_new_tokens: int = MAX_NEW_TOKENS,
         seed: int = 0,
+        temperature: float | None = None,
     ) -> list[Answer]:
         """Answer conversations in one batch, in the child process (see :meth:`Engine.generate`).
 
@@ -50,7 +51,9 @@ class HostedEngine:
             HostError: The model failed in the child (the message names the error), or the
                 child is gone.
         """
-        return self.host.submit(self.path, conversations, max_new_tokens, seed).result()
+        return self.host.submit(
+            self.path, conversations, max_new_tokens, seed, temperature
+        ).result()
 
 
 class EngineHost:
@@ -87,6 +90,7 @@ class EngineHost:
         conversations: Sequence[Sequence[Message]],
         max_new_tokens: int,
         seed: int,
+        temperature: float | None = None,
     ) -> Future[list[Answer]]:
         """Queue one batch; the future resolves to the answers, in order."""
         future: Future[list[Answer]] = Future()
@@ -96,7 +100,14 @@ class EngineHost:
                 return future
             key = next(self._ids)
             self._pending[key] = future
-        message = (key, str(path), [list(c) for c in conversations], max_new_tokens, seed)
+        message = (
+            key,
+            str(path),
+            [list(c) for c in conversations],
+            max_new_tokens,
+            seed,
+            temperature,
+        )
         try:
             # Not under _lock: a full pipe waits for the child, which may wait for the reader.
             with self._send:
@@ -151,10 +162,11 @@ def engine_host() -> EngineHost:
 
 
 def _serve(conn: Any, threads: int) -> None:
-    """The child: answer ``(key, path, conversations, max_new_tokens, seed)`` until told to stop.
+    """The child: answer batches until told to stop (``None``) or the pipe closes.
 
-    Runs in a fresh interpreter; a batch's failure goes back to its caller as text and the
-    child carries on.
+    A batch is ``(key, path, conversations, max_new_tokens, seed, temperature)``. Runs in a
+    fresh interpreter; a batch's failure goes back to its caller as text and the child carries
+    on.
     """
     from transformers.utils import logging
 
@@ -167,12 +179,13 @@ def _serve(conn: Any, threads: int) -> None:
             return
         if message is None:
             return
-        key, path, conversations, max_new_tokens, seed = message
+        key, path, conversations, max_new_tokens, seed, temperature = message
         reply: tuple[int, list[Answer] | None, str | None]
         try:
             if path not in engines:
                 engines[path] = Engine(path, threads=threads)
-            reply = (key, engines[path].generate(conversations, max_new_tokens, seed), None)
+            answers = engines[path].generate(conversations, max_new_tokens, seed, temperature)
+            reply = (key, answers, None)
         except Exception as err:  # noqa: BLE001 - any failure goes back to the caller
             reply = (key, None, f"{path}: {type(err).__name__}: {err}")
         conn.send(reply)

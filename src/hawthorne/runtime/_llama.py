@@ -143,10 +143,13 @@ class LlamaKernel:
 class KernelSession:
     """One batch's decoding state: the preallocated cache and which of its columns hold tokens.
 
+    The cache grows (doubling) when a pass needs more columns than it has, so a generous answer
+    budget costs nothing until an answer is that long.
+
     Args:
         kernel: The network.
         batch: Rows.
-        length: Cache columns (longest prompt plus the answer budget).
+        length: Cache columns to start with (the prompt and a typical answer).
     """
 
     def __init__(self, kernel: LlamaKernel, batch: int, length: int) -> None:
@@ -170,6 +173,8 @@ class KernelSession:
         n = ids.shape[0] if rows is None else rows
         start, t = self.used, ids.shape[1]
         end = start + t
+        if end > self.valid.shape[1]:
+            self._grow(max(end, 2 * self.valid.shape[1]))
         self.valid[:n, start:end] = valid
         keys_at, queries_at = torch.arange(end)[None, :], torch.arange(start, end)[:, None]
         mask = (self.valid[:n, None, :end] & (keys_at <= queries_at)) | (keys_at == queries_at)
@@ -177,6 +182,17 @@ class KernelSession:
         logits = self.kernel.forward(ids, positions, keys, start, mask[:, None])
         self.used = end
         return logits
+
+    def _grow(self, length: int) -> None:
+        """Widen the cache to ``length`` columns, keeping the ones in use."""
+        import torch
+
+        def wider(x: Any) -> Any:
+            room = x.new_zeros(*x.shape[:2], length - self.used, *x.shape[3:])
+            return torch.cat([x[:, :, : self.used], room], dim=2)
+
+        self.cache = [(wider(k), wider(v)) for k, v in self.cache]
+        self.valid = wider(self.valid[:, None])[:, 0]
 
     def share(self, columns: int) -> None:
         """Copy row 0's first ``columns`` cache columns (the shared prefix) to every row."""
