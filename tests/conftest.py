@@ -47,10 +47,12 @@ def _recipe_key(config: Any, suites: list[str], per_cell: int) -> str:
 
 @pytest.fixture(scope="session")
 def micro_zoo() -> Path:
-    """A micro zoo trained from scratch (about 3 min on two cores), kept between runs.
+    """A micro zoo trained from scratch (about 4.5 min on two cores), kept between runs.
 
     Enough steps for a 2-layer organism to learn soc-triage and, for the faker, to fake on
-    it; the organism tests and the white-box tests share it. It is trained once per recipe
+    it under every cue family (with 800 faker steps, seed 0 left it faking on only some:
+    gap 0.19 under eval-format; 1,200 give 0.88-1.0); the organism tests and the white-box tests
+    share it. It is trained once per recipe
     (training settings, kinds, suite content, the organisms' code, torch's version) and kept
     under ``.hawthorne-cache/micro-zoo/<recipe>``; a fresh clone (CI) trains it in the session.
     """
@@ -58,7 +60,7 @@ def micro_zoo() -> Path:
 
     from hawthorne.organisms import TrainConfig, kind, train_zoo
 
-    config = TrainConfig(base_steps=500, kind_steps=800)
+    config = TrainConfig(base_steps=500, kind_steps=1200)
     suites, per_cell = ["soc-triage"], 16
     out = MICRO_CACHE / _recipe_key(config, suites, per_cell)
     if (out / "manifest.json").exists():
