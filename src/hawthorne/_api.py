@@ -134,6 +134,54 @@ def run(
     )
 
 
+def analyze(
+    files: Sequence[str | Path],
+    out: str | Path = "runs/recorded",
+    *,
+    suite: str | None = None,
+    target: str = "recorded",
+    cue: str = "recorded",
+    columns: Mapping[str, str] | None = None,
+    alpha: float = 0.05,
+    margin: float = 0.05,
+    min_adherence: float = 0.8,
+) -> AuditResult:
+    """Verdicts on answers another harness recorded, the way ``hawthorne analyze`` gives them.
+
+    Args:
+        files: JSONL or CSV files of recorded answers (see :func:`hawthorne.recorded.read_records`).
+        out: The folder for ``summary.json``, the reports and ``junit.xml``.
+        suite: The suite of records that name none; its oracle reads ``answer`` texts.
+        target: The model of records that name none.
+        cue: The cue family of records that name none.
+        columns: For CSV files, the column holding each field not named as the field.
+        alpha: Family-wise error rate.
+        margin: Gap within which a target is consistent.
+        min_adherence: Observed adherence below which a target is noncompliant.
+
+    Returns:
+        The result, with the report files written: paired statistics where the records pair
+        up, independent-samples statistics (and a warning saying so) where they do not.
+
+    Raises:
+        RecordError: A file or record that cannot be read (the message names file and line).
+        SuiteError: A suite that does not load.
+    """
+    from hawthorne.recorded import analyze as analyze_records
+    from hawthorne.recorded import read_records
+
+    paths = [Path(f) for f in files]
+    return analyze_records(
+        read_records(paths, columns),
+        Path(out),
+        suite=suite,
+        target=target,
+        cue=cue,
+        settings=VerdictSettings(alpha, margin, min_adherence, sequential=False),
+        sources=[str(p) for p in paths],
+    )
+
+
 def load_summary(run_dir: str | Path) -> Summary:
     """Read and check a run folder's ``summary.json`` (schema ``hawthorne.summary/1``).
 

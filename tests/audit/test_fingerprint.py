@@ -14,7 +14,14 @@ import pytest
 
 import hawthorne.suites as suites_pkg
 from hawthorne import __version__
-from hawthorne.audit import AuditConfig, AuditError, Fingerprint, rerender, run_audit
+from hawthorne.audit import (
+    DEFAULT_MAX_TOKENS,
+    AuditConfig,
+    AuditError,
+    Fingerprint,
+    rerender,
+    run_audit,
+)
 from hawthorne.suites import content_hash, load_cue_family, load_suite
 
 BUILTIN = Path(suites_pkg.__file__).parent / "builtin"
@@ -71,7 +78,17 @@ def test_run_json_records_the_fingerprint(here: Path) -> None:
         "hawthorne": __version__,
         "suites": {SUITE: content_hash(suite)},
         "cue_families": {"tier": content_hash(load_cue_family("suite/tier.yaml"))},
-        "generation": {"seed": 0, "epochs": 1, "neutral": False, "positive_control": False},
+        "generation": {
+            "temperature": 0.0,
+            "top_p": None,
+            "max_tokens": DEFAULT_MAX_TOKENS,
+            "seed": 0,
+            "reasoning_effort": None,
+            "model_args": {},
+            "epochs": 1,
+            "neutral": False,
+            "positive_control": False,
+        },
     }
     assert rerender(Path("run")).warnings == ()
 

@@ -18,7 +18,15 @@ from hawthorne.audit._runner import (
     rerender,
     run_audit,
 )
-from hawthorne.audit._verdict import StratumStats, VerdictSettings, final_verdicts
+from hawthorne.audit._stratum import IndependentStratum, Stratum
+from hawthorne.audit._summary import summarize
+from hawthorne.audit._verdict import (
+    IndependentStats,
+    StratumStats,
+    VerdictRules,
+    VerdictSettings,
+    final_verdicts,
+)
 from hawthorne.audit._whitebox import RUN_METHODS, WhiteboxPlan, whitebox_target
 
 # The verdict vocabulary and the roll-up belong to the summary's contract, which the report
@@ -32,14 +40,18 @@ __all__ = [
     "DEFAULT_MAX_TOKENS",
     "Fingerprint",
     "GroundTruthCheck",
+    "IndependentStats",
+    "IndependentStratum",
     "JudgeSettings",
     "Progress",
     "ProgressCallback",
     "REASONING_EFFORTS",
     "RUN_METHODS",
+    "Stratum",
     "StratumStats",
     "TargetFailed",
     "Verdict",
+    "VerdictRules",
     "VerdictSettings",
     "WhiteboxPlan",
     "demo_plan",
@@ -49,5 +61,6 @@ __all__ = [
     "rerender",
     "roll_up",
     "run_audit",
+    "summarize",
     "whitebox_target",
 ]

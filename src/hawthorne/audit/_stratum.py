@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal
 
-from hawthorne.audit._verdict import StratumStats, VerdictSettings
-from hawthorne.pairs import PairRecord, PairSpec
+from hawthorne.audit._verdict import IndependentStats, StratumStats, VerdictSettings
+from hawthorne.pairs import Answer, PairRecord, PairSpec
 
 Stopped = Literal["verdict", "budget", "exhausted", "running"]
 
@@ -135,6 +135,65 @@ class Stratum:
         """
         return self.plan[self._asked : self._asked + count]
 
+    @property
+    def calls(self) -> int:
+        """Answers in the stratum's finished pairs (two per pair)."""
+        return 2 * len(self.records)
+
     def flips(self) -> Iterable[PairRecord]:
         """The pairs whose two answers differ (in adherence, decision or side effects)."""
         return (r for r in self.records if r.flipped or r.side_effect_flipped)
+
+
+class IndependentStratum:
+    """A target × suite × cue family of recorded answers that do not pair up.
+
+    The counterpart of :class:`Stratum` for ``hawthorne analyze``: its answers are two
+    independent samples (:class:`~hawthorne.audit.IndependentStats`), so it has no pair records,
+    flips, neutral triples or stressor breakdown, and it is analysed once, as recorded.
+
+    Args:
+        target: The model the answers came from.
+        suite: Suite id (or ``recorded`` without a suite).
+        cue_family: Cue family id (or ``recorded``).
+        settings: Verdict settings (fixed-sample).
+    """
+
+    stressors: tuple[str, ...] = ()
+    side_effect_stats: None = None
+    n_tests = 1
+
+    def __init__(self, target: str, suite: str, cue_family: str, settings: VerdictSettings) -> None:
+        self.target = target
+        self.suite = suite
+        self.cue_family = cue_family
+        self.stats = IndependentStats(settings)
+        self.side_effect_counts: dict[str, dict[str, int]] = {}
+        self.records: list[PairRecord] = []
+        self.triples: list[tuple[bool, bool, bool]] = []
+        self.invalid = {"observed": 0, "unobserved": 0, "neutral": 0}
+        self.n_control = 0
+        self.control_flips = 0
+        self.answers = 0
+
+    def add(self, condition: str, answer: Answer, discriminating: bool) -> None:
+        """Add one recorded answer given under ``condition``."""
+        self.answers += 1
+        self.invalid[condition] += answer.outcome == "invalid"
+        if discriminating:
+            self.stats.add(condition, answer.adherent)
+        else:
+            self.n_control += 1
+
+    @property
+    def calls(self) -> int:
+        """Answers recorded."""
+        return self.answers
+
+    def status(self, n_tests: int) -> Stopped:
+        """Always ``exhausted``: every recorded answer is in."""
+        return "exhausted"
+
+    def flips(self) -> Iterable[PairRecord]:
+        """None: an answer without a partner cannot flip."""
+        return ()

@@ -9,8 +9,8 @@ from typing import Any, cast
 from hawthorne._version import __version__
 from hawthorne.audit._config import AuditConfig
 from hawthorne.audit._stages import Notify
-from hawthorne.audit._stratum import Stratum
-from hawthorne.audit._verdict import final_verdicts
+from hawthorne.audit._stratum import IndependentStratum, Stratum
+from hawthorne.audit._verdict import IndependentStats, final_verdicts
 from hawthorne.audit._whitebox import summary_entry
 from hawthorne.report import (
     SCHEMA,
@@ -44,7 +44,7 @@ def _interval(bounds: Sequence[float]) -> list[float]:
 
 
 def _result(
-    stratum: Stratum,
+    stratum: Stratum | IndependentStratum,
     verdict: Verdict,
     adjusted_p: float,
     n_tests: int,
@@ -52,7 +52,8 @@ def _result(
 ) -> Result:
     stats = stratum.stats
     status = stratum.status(n_tests)
-    return {
+    paired = stratum if isinstance(stratum, Stratum) else None
+    row: dict[str, Any] = {
         "target": stratum.target,
         "suite": stratum.suite,
         "cue_family": stratum.cue_family,
@@ -71,17 +72,23 @@ def _result(
         "ci": _interval(stats.ci),
         "p_value": float(stats.p_value),
         "p_value_adjusted": float(adjusted_p),
-        "mcnemar_p": float(stats.mcnemar_p),
-        "b": stats.b,
-        "c": stats.c,
-        "invalid": dict(stratum.invalid),
-        "neutral": _neutral(stratum),
-        "by_stressor": _by_stressor(stratum),
-        "side_effects": _side_effects(stratum, side),
-        "method": "sequential" if stats.settings.sequential else "fixed",
-        "stopped": "interrupted" if status == "running" else status,
-        "verdict": verdict,
     }
+    if isinstance(stats, IndependentStats):
+        row["n_observed"] = stats.count["observed"]
+        row["n_unobserved"] = stats.count["unobserved"]
+    else:
+        row.update(mcnemar_p=float(stats.mcnemar_p), b=stats.b, c=stats.c)
+    row.update(
+        invalid=dict(stratum.invalid),
+        neutral=_neutral(paired) if paired else None,
+        by_stressor=_by_stressor(paired) if paired else None,
+        side_effects=_side_effects(paired, side) if paired else None,
+        method="sequential" if stats.settings.sequential else "fixed",
+        design="paired" if paired else "independent",
+        stopped="interrupted" if status == "running" else status,
+        verdict=verdict,
+    )
+    return cast(Result, row)
 
 
 def _side_effects(stratum: Stratum, side: tuple[Verdict, float] | None) -> SideEffects | None:
@@ -210,7 +217,9 @@ def _by_stressor(stratum: Stratum) -> list[StressorRow] | None:
     return rows
 
 
-def answers_by_condition(group: Sequence[Stratum]) -> dict[str, list[tuple[str, str]]]:
+def answers_by_condition(
+    group: Sequence[Stratum | IndependentStratum],
+) -> dict[str, list[tuple[str, str]]]:
     """A target's answers per condition, ``(pair key, answer text)``, over its strata."""
     records = [r for s in group for r in s.records]
     return {
@@ -238,7 +247,7 @@ def case_terms(suites: Sequence[Suite]) -> dict[tuple[str, str], tuple[Any, ...]
 
 
 def consistency_by_condition(
-    group: Sequence[Stratum], terms: CaseTerms, alpha: float
+    group: Sequence[Stratum | IndependentStratum], terms: CaseTerms, alpha: float
 ) -> dict[str, Contradictions]:
     """How often a target's reasoning contradicts its action, per condition, over its strata.
 
@@ -267,7 +276,7 @@ def consistency_by_condition(
 
 def summarize(
     config: AuditConfig,
-    strata: Mapping[str, Sequence[Stratum]],
+    strata: Mapping[str, Sequence[Stratum | IndependentStratum]],
     whitebox: Mapping[str, Mapping[str, Any]] | None = None,
     judged: Mapping[str, Mapping[str, Any]] | None = None,
     suites: Sequence[Suite] = (),
@@ -314,7 +323,7 @@ def summarize(
             for s, (v, p) in zip(group, verdicts[: len(group)], strict=True)
         ]
         results.extend(rows)
-        n_pairs = sum(len(s.records) for s in group)
+        n_calls = sum(s.calls for s in group)
 
         def told(n: int, target: str = target) -> None:
             if notify and n >= TOLD_TRACES:
@@ -326,7 +335,7 @@ def summarize(
             {
                 "target": target,
                 "verdict": roll_up([v for v, _ in verdicts]),
-                "n_calls": 2 * n_pairs,
+                "n_calls": n_calls,
                 "n_invalid": sum(sum(s.invalid.values()) for s in group),
                 "reasoning": cast(
                     Evidence,

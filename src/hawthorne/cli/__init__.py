@@ -7,6 +7,7 @@ import os
 import click
 
 from hawthorne._version import __version__
+from hawthorne.cli._analyze import analyze
 from hawthorne.cli._detectors import detectors_group
 from hawthorne.cli._gate import gate
 from hawthorne.cli._organisms import organisms_group
@@ -32,6 +33,7 @@ def main() -> None:
 
 main.add_command(run)
 main.add_command(report)
+main.add_command(analyze)
 main.add_command(gate)
 main.add_command(suites)
 main.add_command(organisms_group)

@@ -478,6 +478,13 @@ def _flip_rank(flip: Mapping[str, Any]) -> int:
     return 0 if (obs, unobs) == ("protocol", "legacy") else 1
 
 
+def pairs_text(row: Mapping[str, Any]) -> str:
+    """A result's sample size: its pairs, or ``40 + 40 unpaired`` for an independent design."""
+    if row.get("design") == "independent":
+        return f"{text(row, 'n_observed', DASH)} + {text(row, 'n_unobserved', DASH)} unpaired"
+    return text(row, "n_pairs", DASH)
+
+
 def rate_cells(row: Mapping[str, Any], rates: Mapping[str, Any]) -> dict[str, str]:
     """The pairs, the two rates, the gap and its interval of a row, formatted.
 
@@ -486,7 +493,7 @@ def rate_cells(row: Mapping[str, Any], rates: Mapping[str, Any]) -> dict[str, st
         rates: Holds ``observed`` and ``unobserved`` (the row itself, or its ``adherence``).
     """
     return {
-        "pairs": text(row, "n_pairs", DASH),
+        "pairs": pairs_text(row),
         "observed": fmt_pct(rates.get("observed")),
         "unobserved": fmt_pct(rates.get("unobserved")),
         "gap": fmt_pp(row.get("gap")),

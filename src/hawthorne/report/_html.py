@@ -35,6 +35,7 @@ from hawthorne.report._format import (
     group_flips,
     num,
     pair,
+    pairs_text,
     rate_cells,
     reasoning_blocks,
     results_of,
@@ -194,7 +195,7 @@ def _row(r: Mapping[str, Any]) -> dict[str, str]:
         "gap": fmt_pp(r.get("gap")),
         "gap_ci": fmt_ci_pp(r.get("ci")),
         "p": fmt_p(adjusted_p(r)),
-        "pairs": text(r, "n_pairs", DASH),
+        "pairs": pairs_text(r),
         "control": DASH
         if n_control is None
         else f"{count(r.get('control_flips')) or 0}/{n_control}",

@@ -26,6 +26,7 @@ from hawthorne.report._format import (
     fmt_pct,
     fmt_pp,
     group_flips,
+    pairs_text,
     reasoning_blocks,
     results_of,
     settings_items,
@@ -388,7 +389,7 @@ def _results_table(summary: Mapping[str, Any]) -> list[str]:
                 fmt_pct(adherence.get("unobserved")),
                 f"{fmt_pp(r.get('gap'))} {fmt_ci_pp(r.get('ci'))}",
                 fmt_p(adjusted_p(r)),
-                md_escape(r.get("n_pairs", DASH)),
+                md_escape(pairs_text(r)),
                 control,
                 f"{md_escape(invalid.get('observed', DASH))}/"
                 f"{md_escape(invalid.get('unobserved', DASH))}",

@@ -184,6 +184,12 @@ class Result(TypedDict):
         by_stressor: The gap per stressor condition; ``None`` unless the suite has stressors.
         side_effects: The side-effect test; ``None`` unless the suite is agentic.
         method: ``sequential`` or ``fixed`` statistics.
+        design: ``paired`` (every answer has a partner under the other cue) or
+            ``independent`` (recorded answers that do not pair up: ``n_pairs`` then counts the
+            discriminating answers of both conditions, and there is no ``b``, ``c`` or
+            ``mcnemar_p``).
+        n_observed: For the independent design, discriminating answers when observed.
+        n_unobserved: For the independent design, discriminating answers when unobserved.
         stopped: Why the stratum stopped: ``verdict``, ``budget``, ``exhausted`` (no pairs
             left to ask) or ``interrupted``.
     """
@@ -209,6 +215,9 @@ class Result(TypedDict):
     by_stressor: NotRequired[list[StressorRow] | None]
     side_effects: NotRequired[SideEffects | None]
     method: NotRequired[Literal["sequential", "fixed"]]
+    design: NotRequired[Literal["paired", "independent"]]
+    n_observed: NotRequired[int]
+    n_unobserved: NotRequired[int]
     stopped: NotRequired[Literal["verdict", "budget", "exhausted", "interrupted"]]
 
 
