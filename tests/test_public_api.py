@@ -134,6 +134,13 @@ SURFACE: dict[str, list[str]] = {
         "whitebox_audit",
         "whitebox_method",
     ],
+    "models": [
+        "MODELS",
+        "ModelError",
+        "ModelSource",
+        "fetch",
+        "model_dir",
+    ],
     "oracle": [
         "OUTCOMES",
         "Outcome",

@@ -7,7 +7,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from hawthorne.adapter._capture import capture
 from hawthorne.adapter._task import (
     TARGET_KEY,
     audit_task,
@@ -205,6 +204,11 @@ def run_looks(
         model = get_model(target.model, config=GenerateConfig(**config), memoize=False, **args)
         tasks.append(audit_task("hawthorne_audit", samples, {TARGET_KEY: target.label}, model))
     labels = ", ".join(repr(t.label) for t, _ in looks)
+    # Imported (so registered as an Inspect hook) only now, after get_model has run Inspect's
+    # hook start-up: registered before it, the hook would make Inspect print a banner naming
+    # the process's hooks on every run.
+    from hawthorne.adapter._capture import capture
+
     with capture() as take:
         try:
             logs = inspect_eval(

@@ -10,6 +10,7 @@ from hawthorne._version import __version__
 from hawthorne.cli._analyze import analyze
 from hawthorne.cli._detectors import detectors_group
 from hawthorne.cli._gate import gate
+from hawthorne.cli._models import models_group
 from hawthorne.cli._organisms import organisms_group
 from hawthorne.cli._run import report, run
 from hawthorne.cli._suites import suites
@@ -37,6 +38,7 @@ main.add_command(analyze)
 main.add_command(gate)
 main.add_command(suites)
 main.add_command(organisms_group)
+main.add_command(models_group)
 main.add_command(detectors_group)
 main.add_command(whitebox)
 
