@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from hawthorne.audit import AuditConfig, rerender, run_audit
+from hawthorne.audit import AuditConfig, AuditError, rerender, run_audit
 from hawthorne.audit._whitebox import (
     WHITEBOX_DIR,
     load_whitebox,
@@ -86,7 +86,7 @@ def test_the_background_stage_reports_a_dead_child_and_can_be_cancelled(tmp_path
     config = AuditConfig(suites=("soc-triage",), targets=("hawthorne/faker",))
     stage = start_whitebox(config, tmp_path, ("probe",))
     stage._process.kill()
-    with pytest.raises(OSError, match="exit code -9.*run the same command again"):
+    with pytest.raises(AuditError, match="exit code -9.*run the same command again"):
         stage.wait()
     stage = start_whitebox(config, tmp_path, ("probe",))
     stage.cancel()

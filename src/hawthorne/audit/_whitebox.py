@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hawthorne.audit._config import AuditConfig
+from hawthorne.audit._config import AuditConfig, AuditError
 from hawthorne.audit._stages import Notify, kept, load_stage, stage_file, write_stage
 from hawthorne.report import render_whitebox, write_atomic
 from hawthorne.suites import Suite
@@ -248,13 +248,14 @@ class BackgroundWhitebox:
         """Wait for the stage: :func:`run_whitebox`'s result, or the error it raised.
 
         Raises:
-            OSError: The child died without an answer.
+            AuditError: The child died without an answer (the behavioural answers are saved;
+                the same command resumes).
         """
         try:
             ok, value = self._conn.recv()
         except EOFError:
             self._process.join()
-            raise OSError(
+            raise AuditError(
                 f"the white-box process exited (exit code {self._process.exitcode}) before "
                 "it finished; run the same command again to resume"
             ) from None
