@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 import hawthorne
-from hawthorne.cli._console import console, fail, plain, warn
+from hawthorne.cli._console import console, fail, plain
 from hawthorne.cli._run import _print_files, _print_results
 from hawthorne.recorded import FIELDS, RecordError
 from hawthorne.suites import SuiteError
@@ -85,8 +85,6 @@ def analyze(
         )
     except (RecordError, SuiteError, ValueError) as err:
         fail(str(err), code=2)
-    for line in result.summary.get("warnings", []):
-        warn(line)
-    _print_results(result)
+    _print_results(result)  # the verdict tables, then the summary's warnings
     _print_files(out_dir, result)
     console.print(f"Read {plain(', '.join(str(f) for f in files))}")
