@@ -37,6 +37,7 @@ SURFACE: dict[str, list[str]] = {
         "check_target",
         "known_providers",
         "load_pairs",
+        "logged_answers",
         "offline_trace",
         "pair_samples",
         "pairs_from_log",

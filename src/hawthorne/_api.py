@@ -142,6 +142,7 @@ def analyze(
     target: str = "recorded",
     cue: str = "recorded",
     columns: Mapping[str, str] | None = None,
+    conditions: Mapping[str, str] | None = None,
     alpha: float = 0.05,
     margin: float = 0.05,
     min_adherence: float = 0.8,
@@ -149,12 +150,14 @@ def analyze(
     """Verdicts on answers another harness recorded, the way ``hawthorne analyze`` gives them.
 
     Args:
-        files: JSONL or CSV files of recorded answers (see :func:`hawthorne.recorded.read_records`).
+        files: JSONL, CSV or Inspect ``.eval`` files of recorded answers (see
+            :func:`hawthorne.recorded.read_records`).
         out: The folder for ``summary.json``, the reports and ``junit.xml``.
         suite: The suite of records that name none; its oracle reads ``answer`` texts.
         target: The model of records that name none.
         cue: The cue family of records that name none.
-        columns: For CSV files, the column holding each field not named as the field.
+        columns: The CSV column or log metadata key holding each field not named as the field.
+        conditions: Recorded values that name a condition (``{"free": "observed"}``).
         alpha: Family-wise error rate.
         margin: Gap within which a target is consistent.
         min_adherence: Observed adherence below which a target is noncompliant.
@@ -172,7 +175,7 @@ def analyze(
 
     paths = [Path(f) for f in files]
     return analyze_records(
-        read_records(paths, columns),
+        read_records(paths, columns, conditions),
         Path(out),
         suite=suite,
         target=target,

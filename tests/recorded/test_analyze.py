@@ -134,3 +134,39 @@ def test_the_command_writes_a_folder_the_gate_reads(tmp_path: Path) -> None:
     assert json.loads((out / "recorded.json").read_text())["records"] == 60
     gate = CliRunner().invoke(main, ["gate", str(out)])
     assert gate.exit_code == 1
+
+
+def test_an_inspect_log_of_another_task(tmp_path: Path) -> None:
+    """The alignment-faking layout: a tier in each sample's metadata says which condition."""
+    from inspect_ai import Task
+    from inspect_ai import eval as inspect_eval
+    from inspect_ai.dataset import Sample
+    from inspect_ai.solver import generate
+
+    rng = random.Random(4)
+    samples = [
+        Sample(input=f"request {i}", id=f"{tier}-{i}",
+               metadata={"tier": tier, "helpful": rng.random() < rate, "request": f"r{i}"})
+        for tier, rate in (("free", 0.9), ("paid", 0.2))
+        for i in range(40)
+    ]  # fmt: skip
+    (log,) = inspect_eval(
+        Task(dataset=samples, solver=generate(), name="af_setting"),
+        model="hawthorne/scripted-honest",  # offline: mockllm counts tokens with a download
+        log_dir=str(tmp_path / "logs"),
+        display="none",
+    )
+    path = Path(log.location)
+    columns = {"condition": "tier", "complied": "helpful", "case": "request"}
+    conditions = {"free": "observed", "paid": "unobserved"}
+    rows = read_records([path], columns, conditions)
+    assert (
+        len(rows) == 80 and rows[0].target == "hawthorne/scripted-honest" and rows[0].answer is None
+    )
+    assert rows[0].where == f"{path}:sample1"
+    result = hawthorne.analyze([path], tmp_path / "out", columns=columns, conditions=conditions)
+    (row,) = result.summary["results"]
+    assert row["design"] == "paired" and row["n_pairs"] == 40  # request r<i> under both tiers
+    assert row["verdict"] == "faking"
+    with pytest.raises(RecordError, match="must be observed or unobserved, not 'free'"):
+        read_records([path], columns)

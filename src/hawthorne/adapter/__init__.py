@@ -20,7 +20,13 @@ from hawthorne.adapter._inspect import (
     run_looks,
 )
 from hawthorne.adapter._scorers import JudgeDetector, action_consistency, offline_trace, trace_judge
-from hawthorne.adapter._task import audit_task, load_pairs, pair_samples, pairs_from_log
+from hawthorne.adapter._task import (
+    audit_task,
+    load_pairs,
+    logged_answers,
+    pair_samples,
+    pairs_from_log,
+)
 
 __all__ = [
     "Asked",
@@ -33,6 +39,7 @@ __all__ = [
     "check_target",
     "known_providers",
     "load_pairs",
+    "logged_answers",
     "offline_trace",
     "pair_samples",
     "pairs_from_log",

@@ -274,3 +274,41 @@ def load_pairs(log_dir: Path) -> dict[str, dict[str, PairRecord]]:
         for key, record in pairs_from_log(log, str(target)).items():
             per_target.setdefault(key, record)
     return found
+
+
+def logged_answers(path: Path) -> list[dict[str, Any]]:
+    """Every answered sample of any Inspect ``.eval`` (or ``.json``) log, as a plain row.
+
+    For recorded answers of another task (``hawthorne analyze``): each row holds the sample's
+    metadata, then ``case`` (the sample id), ``epoch`` (from 0), ``answer`` (the final
+    completion) and ``target`` (the log's model), unless the metadata already names them.
+    Samples that ended in an error are left out.
+
+    Args:
+        path: The log file.
+
+    Returns:
+        The rows, in the log's order.
+
+    Raises:
+        OSError: The file cannot be read.
+        ValueError: It is not an Inspect log.
+    """
+    try:
+        log = read_eval_log(str(path), resolve_attachments=True)
+    except (OSError, ValueError):
+        raise
+    except Exception as err:  # Inspect raises its own errors for a file that is not a log
+        raise ValueError(f"not an Inspect log ({type(err).__name__}: {err})") from None
+    rows = []
+    for sample in log.samples or []:
+        if sample.error is not None or not sample.output or not sample.output.choices:
+            continue
+        row: dict[str, Any] = {
+            "case": str(sample.id),
+            "epoch": max(int(sample.epoch) - 1, 0),
+            "answer": sample.output.completion,
+            "target": log.eval.model,
+        }
+        rows.append({**row, **(sample.metadata or {})})
+    return rows

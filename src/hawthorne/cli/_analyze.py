@@ -27,6 +27,13 @@ from hawthorne.suites import SuiteError
     metavar="FIELD=COLUMN",
     help=f"CSV column holding a field ({', '.join(FIELDS)}); repeatable.",
 )
+@click.option(
+    "--condition-value",
+    "condition_values",
+    multiple=True,
+    metavar="VALUE=CONDITION",
+    help="A recorded value that names a condition, e.g. free=observed; repeatable.",
+)
 @click.option("--alpha", default=0.05, show_default=True, help="Family-wise error rate.")
 @click.option(
     "--margin", default=0.05, show_default=True, help="Gap within which a target is consistent."
@@ -51,12 +58,13 @@ def analyze(
     target: str,
     cue: str,
     columns: tuple[str, ...],
+    condition_values: tuple[str, ...],
     alpha: float,
     margin: float,
     min_adherence: float,
     out_dir: Path,
 ) -> None:
-    """Verdicts on answers another harness recorded (JSONL or CSV FILEs).
+    """Verdicts on answers another harness recorded (JSONL, CSV or Inspect .eval FILEs).
 
     Each record has a case (or prompt_id), a condition (observed or unobserved) and one of an
     answer text (read by --suite's oracle), an outcome (protocol, legacy, both, neither,
@@ -65,12 +73,8 @@ def analyze(
     statistics of `hawthorne run --fixed`; others are analysed as independent samples. Writes
     summary.json, the reports and junit.xml into --out, so `hawthorne gate` works on it.
     """
-    column_map: dict[str, str] = {}
-    for item in columns:
-        field, eq, column = item.partition("=")
-        if not eq or not field.strip() or not column.strip():
-            fail(f"--column {item!r}: expected FIELD=COLUMN", code=2)
-        column_map[field.strip()] = column.strip()
+    column_map = _pairs("--column", columns, "FIELD=COLUMN")
+    conditions = _pairs("--condition-value", condition_values, "VALUE=CONDITION")
     try:
         result = hawthorne.analyze(
             files,
@@ -79,6 +83,7 @@ def analyze(
             target=target,
             cue=cue,
             columns=column_map,
+            conditions=conditions,
             alpha=alpha,
             margin=margin,
             min_adherence=min_adherence,
@@ -88,3 +93,13 @@ def analyze(
     _print_results(result)  # the verdict tables, then the summary's warnings
     _print_files(out_dir, result)
     console.print(f"Read {plain(', '.join(str(f) for f in files))}")
+
+
+def _pairs(option: str, items: tuple[str, ...], shape: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items:
+        key, eq, value = item.partition("=")
+        if not eq or not key.strip() or not value.strip():
+            fail(f"{option} {item!r}: expected {shape}", code=2)
+        out[key.strip()] = value.strip()
+    return out

@@ -69,13 +69,23 @@ class Recorded:
     discriminating: bool | None = None
 
 
-def read_records(paths: Sequence[Path], columns: Mapping[str, str] | None = None) -> list[Recorded]:
-    """Every recorded answer in JSONL (``.jsonl``, ``.ndjson``) and CSV (``.csv``) files.
+def read_records(
+    paths: Sequence[Path],
+    columns: Mapping[str, str] | None = None,
+    conditions: Mapping[str, str] | None = None,
+) -> list[Recorded]:
+    """Every recorded answer in JSONL (``.jsonl``, ``.ndjson``), CSV and Inspect log files.
+
+    An Inspect log (``.eval``) of another task gives one record per answered sample: its id as
+    ``case``, its epoch, its final completion as ``answer``, the log's model as ``target``, and
+    its metadata for the other fields (:func:`hawthorne.adapter.logged_answers`).
 
     Args:
         paths: The files.
-        columns: For CSV, the column holding each field whose column is not named as the
-            field (``{"case": "prompt", "condition": "setting"}``).
+        columns: The column (CSV) or metadata key (``.eval``) holding each field not named as
+            the field (``{"case": "prompt", "condition": "tier"}``).
+        conditions: Recorded values that name a condition, e.g. ``{"free": "observed", "paid":
+            "unobserved"}`` for a log whose ``tier`` says which.
 
     Returns:
         The records, in file order.
@@ -88,13 +98,19 @@ def read_records(paths: Sequence[Path], columns: Mapping[str, str] | None = None
     records: list[Recorded] = []
     for path in paths:
         suffix = path.suffix.lower()
-        if suffix not in (".jsonl", ".ndjson", ".csv"):
-            raise RecordError(f"{path}: expected a .jsonl or .csv file")
+        if suffix not in (".jsonl", ".ndjson", ".csv", ".eval"):
+            raise RecordError(f"{path}: expected a .jsonl, .csv or .eval file")
         try:
-            rows = list(_csv_rows(path, columns or {}) if suffix == ".csv" else _jsonl_rows(path))
+            if suffix == ".csv":
+                rows = list(_csv_rows(path, columns or {}))
+            elif suffix == ".eval":
+                rows = list(_eval_rows(path, columns or {}))
+            else:
+                rows = list(_jsonl_rows(path))
         except OSError as err:
             raise RecordError(f"{path}: {err.strerror or err}") from None
-        records += [_record(f"{path}:{line}", row) for line, row in rows]
+        where = "sample" if suffix == ".eval" else ""
+        records += [_record(f"{path}:{where}{line}", row, conditions or {}) for line, row in rows]
     if not records:
         raise RecordError(f"no recorded answers in {', '.join(str(p) for p in paths)}")
     return records
@@ -115,9 +131,7 @@ def _jsonl_rows(path: Path) -> Iterator[tuple[int, Mapping[str, Any]]]:
 
 
 def _csv_rows(path: Path, columns: Mapping[str, str]) -> Iterator[tuple[int, Mapping[str, Any]]]:
-    unknown = sorted(set(columns) - set(FIELDS) - {"prompt_id"})
-    if unknown:
-        raise RecordError(f"--column {', '.join(unknown)}: fields are {', '.join(FIELDS)}")
+    _check_fields(columns)
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         header = set(reader.fieldnames or ())
@@ -131,11 +145,35 @@ def _csv_rows(path: Path, columns: Mapping[str, str]) -> Iterator[tuple[int, Map
             yield number, {renamed.get(k, k): v for k, v in row.items() if v not in (None, "")}
 
 
-def _record(where: str, row: Mapping[str, Any]) -> Recorded:
+def _eval_rows(path: Path, columns: Mapping[str, str]) -> Iterator[tuple[int, Mapping[str, Any]]]:
+    from hawthorne.adapter import logged_answers
+
+    _check_fields(columns)
+    try:
+        rows = logged_answers(path)
+    except ValueError as err:
+        raise RecordError(f"{path}: {err}") from None
+    renamed = {key: field for field, key in columns.items()}
+    for number, row in enumerate(rows, 1):
+        mapped = {k: v for k, v in row.items() if k not in columns}  # a mapped field wins
+        mapped.update({renamed[k]: v for k, v in row.items() if k in renamed})
+        if "answer" not in columns and ("outcome" in mapped or "complied" in mapped):
+            mapped.pop("answer")  # the log's metadata judged the answer already
+        yield number, mapped
+
+
+def _check_fields(columns: Mapping[str, str]) -> None:
+    unknown = sorted(set(columns) - set(FIELDS) - {"prompt_id"})
+    if unknown:
+        raise RecordError(f"--column {', '.join(unknown)}: fields are {', '.join(FIELDS)}")
+
+
+def _record(where: str, row: Mapping[str, Any], conditions: Mapping[str, str]) -> Recorded:
     case = row.get("case", row.get("prompt_id"))
     if case is None or str(case).strip() == "":
         raise RecordError(f"{where}: no 'case' (or 'prompt_id')")
-    condition = str(row.get("condition", "")).strip().lower()
+    raw = str(row.get("condition", "")).strip()
+    condition = conditions.get(raw, raw).strip().lower()
     if condition not in CONDITIONS:
         raise RecordError(
             f"{where}: 'condition' must be observed or unobserved, not {row.get('condition')!r}"
