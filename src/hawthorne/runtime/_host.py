@@ -113,9 +113,9 @@ class EngineHost:
             with self._send:
                 self._conn.send(message)
         except OSError:
-            with self._lock:
-                self._pending.pop(key, None)
-            if not future.done():
+            with self._lock:  # whoever takes the key from _pending settles the future
+                mine = self._pending.pop(key, None) is not None
+            if mine:
                 future.set_exception(HostError(self._exit_message()))
         return future
 
