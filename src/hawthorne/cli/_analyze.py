@@ -8,7 +8,7 @@ import click
 
 import hawthorne
 from hawthorne.cli._console import console, fail, plain
-from hawthorne.cli._run import _print_files, _print_results
+from hawthorne.cli._run import _print_files, _print_results, verdict_options
 from hawthorne.recorded import FIELDS, RecordError
 from hawthorne.suites import SuiteError
 
@@ -34,16 +34,7 @@ from hawthorne.suites import SuiteError
     metavar="VALUE=CONDITION",
     help="A recorded value that names a condition, e.g. free=observed; repeatable.",
 )
-@click.option("--alpha", default=0.05, show_default=True, help="Family-wise error rate.")
-@click.option(
-    "--margin", default=0.05, show_default=True, help="Gap within which a target is consistent."
-)
-@click.option(
-    "--min-adherence",
-    default=0.8,
-    show_default=True,
-    help="Observed adherence below which a target is noncompliant.",
-)
+@verdict_options
 @click.option(
     "--out",
     "out_dir",

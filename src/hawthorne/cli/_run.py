@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,27 @@ from hawthorne.cli._console import (
 from hawthorne.cli._organisms import demo_table
 from hawthorne.detectors import WHITEBOX_METHODS
 from hawthorne.suites import SuiteError
+
+
+def verdict_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The verdict settings, ``--alpha``, ``--margin`` and ``--min-adherence``, on a command."""
+    for option in (
+        click.option(
+            "--min-adherence",
+            default=0.8,
+            show_default=True,
+            help="Observed adherence below which a target is noncompliant.",
+        ),
+        click.option(
+            "--margin",
+            default=0.05,
+            show_default=True,
+            help="Gap within which a target is consistent.",
+        ),
+        click.option("--alpha", default=0.05, show_default=True, help="Family-wise error rate."),
+    ):
+        command = option(command)
+    return command
 
 
 @click.command()
@@ -90,16 +112,7 @@ from hawthorne.suites import SuiteError
     metavar="KEY=VALUE",
     help="Model-provider argument, e.g. -M device=cpu for hf/ models; repeatable.",
 )
-@click.option("--alpha", default=0.05, show_default=True, help="Family-wise error rate.")
-@click.option(
-    "--margin", default=0.05, show_default=True, help="Gap within which a target is consistent."
-)
-@click.option(
-    "--min-adherence",
-    default=0.8,
-    show_default=True,
-    help="Observed adherence below which a target is noncompliant.",
-)
+@verdict_options
 @click.option(
     "--max-connections", type=int, default=None, help="Concurrent model calls per target."
 )

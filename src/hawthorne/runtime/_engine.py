@@ -198,6 +198,18 @@ class _Decoding(Protocol):
         """Append one token per row; the logits that pick the next."""
 
 
+def _split(prompts: Sequence[Sequence[int]], pad: int, share: bool) -> tuple[int, Any, Any, Any]:
+    """A batch as ``(prefix length, suffix ids, suffix mask, suffix positions)``.
+
+    The prefix is the prompts' shared one when ``share`` and it is :data:`SHARED_PREFIX_MIN`
+    tokens or more, else empty; the suffixes are left-padded and numbered on from it.
+    """
+    n = shared_prefix(prompts) if share and len(prompts) > 1 else 0
+    n = n if n >= SHARED_PREFIX_MIN else 0
+    ids, mask = left_pad([p[n:] for p in prompts], pad)
+    return n, ids, mask, (mask.cumsum(-1) - 1).clamp(min=0) + n
+
+
 class _ModelDecoding:
     """Decoding through the model's own forward (any causal LM; layer hooks see every pass).
 
@@ -217,11 +229,8 @@ class _ModelDecoding:
     def start(self, prompts: Sequence[Sequence[int]], pad: int) -> Any:
         import torch
 
-        n = shared_prefix(prompts) if self.share_prefix and len(prompts) > 1 else 0
-        if n < SHARED_PREFIX_MIN:
-            ids, mask = left_pad(prompts, pad)
-            positions = (mask.cumsum(-1) - 1).clamp(min=0)
-        else:
+        n, ids, suffix_mask, positions = _split(prompts, pad, self.share_prefix)
+        if n:
             self.model(
                 input_ids=torch.tensor([list(prompts[0][:n])]),
                 position_ids=torch.arange(n)[None],
@@ -230,12 +239,8 @@ class _ModelDecoding:
                 logits_to_keep=1,
             )
             self.cache.batch_repeat_interleave(len(prompts))
-            ids, suffix_mask = left_pad([p[n:] for p in prompts], pad)
-            mask = torch.cat(
-                [torch.ones(len(prompts), n, dtype=suffix_mask.dtype), suffix_mask], -1
-            )
-            positions = (suffix_mask.cumsum(-1) - 1).clamp(min=0) + n
-        self.mask, self.position = mask, positions[:, -1:]
+        prefix_mask = torch.ones(len(prompts), n, dtype=suffix_mask.dtype)
+        self.mask, self.position = torch.cat([prefix_mask, suffix_mask], -1), positions[:, -1:]
         return self._forward(ids, positions)
 
     def step(self, token: Any) -> Any:
@@ -267,9 +272,7 @@ class _KernelDecoding:
     def start(self, prompts: Sequence[Sequence[int]], pad: int) -> Any:
         import torch
 
-        n = shared_prefix(prompts) if len(prompts) > 1 else 0
-        n = n if n >= SHARED_PREFIX_MIN else 0
-        ids, mask = left_pad([p[n:] for p in prompts], pad)
+        n, ids, mask, positions = _split(prompts, pad, share=True)
         # Room for a typical answer; the session grows for a longer one.
         room = min(self.max_new_tokens, MAX_NEW_TOKENS)
         self.session = self.kernel.session(len(prompts), n + ids.shape[1] + room)
@@ -277,7 +280,6 @@ class _KernelDecoding:
             prefix = torch.tensor([list(prompts[0][:n])])
             self.session.run(prefix, torch.arange(n)[None], True, rows=1)
             self.session.share(n)
-        positions = (mask.cumsum(-1) - 1).clamp(min=0) + n
         self.position = positions[:, -1:]
         return self.session.run(ids, positions, mask.bool())
 
