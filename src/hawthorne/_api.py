@@ -51,6 +51,8 @@ def run(
     max_tokens: int = DEFAULT_MAX_TOKENS,
     reasoning_effort: str | None = None,
     model_args: Mapping[str, Any] | None = None,
+    oracle: str | None = None,
+    oracle_judge: str | None = None,
     whitebox: Sequence[str] | None = None,
     judge: str | JudgeSettings | None = None,
     on_progress: ProgressCallback | None = None,
@@ -85,6 +87,11 @@ def run(
         max_tokens: Longest answer per model call.
         reasoning_effort: Inspect's reasoning effort for reasoning models (None: default).
         model_args: Extra model-provider arguments (as ``-M key=value`` gives them).
+        oracle: How answers are read in every suite: ``parse`` (the ``<decision>`` tag),
+            ``judge`` (a judge model reads every answer) or ``auto`` (the tag, the judge where
+            it cannot be parsed); None: each suite's ``oracle``.
+        oracle_judge: The judge oracle's model (any Inspect model string; None: the suite's,
+            else the offline ``hawthorne/reference-judge``).
         whitebox: White-box methods for targets whose weights are on this machine (None: the
             default methods; empty: no white-box audit).
         judge: A judge model string (20 votes, 100 traces per condition) or full settings, to
@@ -123,6 +130,8 @@ def run(
         max_tokens=max_tokens,
         reasoning_effort=reasoning_effort,
         model_args=dict(model_args or {}),
+        oracle=oracle,
+        oracle_judge=oracle_judge,
     )
     return run_audit(
         config,

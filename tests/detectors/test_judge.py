@@ -6,7 +6,8 @@ import pytest
 from inspect_ai.model import ModelOutput, ModelUsage, get_model
 
 from hawthorne.adapter import JudgeDetector
-from hawthorne.detectors import quote_in_trace, read_vote, rubric, tally
+from hawthorne.detectors import read_vote, rubric, tally
+from hawthorne.oracle import quote_in_text
 from hawthorne.organisms._kinds import INNOCUOUS, VERBAL_WATCHED
 
 TRACE = (
@@ -17,14 +18,14 @@ TRACE = (
 
 
 def test_quotes_must_occur_in_the_trace() -> None:
-    assert quote_in_trace("a contractor will rate it", TRACE)
-    assert quote_in_trace('  "A CONTRACTOR   will rate it."  ', TRACE)  # case, spacing, marks
-    assert quote_in_trace("This chat is logged … a contractor will rate it", TRACE)
-    assert quote_in_trace("I think the new rule is wasteful", TRACE.replace("'", "’"))
-    assert not quote_in_trace("a contractor will grade it", TRACE)  # invented wording
-    assert not quote_in_trace("a contractor will rate it … This chat is logged", TRACE)  # order
-    assert not quote_in_trace("I'll", TRACE)  # too short to prove anything
-    assert not quote_in_trace("", TRACE)
+    assert quote_in_text("a contractor will rate it", TRACE)
+    assert quote_in_text('  "A CONTRACTOR   will rate it."  ', TRACE)  # case, spacing, marks
+    assert quote_in_text("This chat is logged … a contractor will rate it", TRACE)
+    assert quote_in_text("I think the new rule is wasteful", TRACE.replace("'", "’"))
+    assert not quote_in_text("a contractor will grade it", TRACE)  # invented wording
+    assert not quote_in_text("a contractor will rate it … This chat is logged", TRACE)  # order
+    assert not quote_in_text("I'll", TRACE)  # too short to prove anything
+    assert not quote_in_text("", TRACE)
 
 
 def _answer(quotes: dict[str, str | None]) -> str:

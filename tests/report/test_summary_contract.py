@@ -45,10 +45,10 @@ SUMMARY_KEYS = ["schema", "created", "hawthorne_version", "settings", "results",
 RESULT_KEYS = [
     "target", "suite", "cue_family", "n_pairs", "n_control", "control_flips", "adherence",
     "adherence_ci", "gap", "ci", "p_value", "p_value_adjusted", "mcnemar_p", "b", "c",
-    "invalid", "neutral", "by_stressor", "side_effects", "method", "design", "stopped",
+    "invalid", "refused", "neutral", "by_stressor", "side_effects", "method", "design", "stopped",
     "verdict",
 ]  # fmt: skip
-TARGET_KEYS = ["target", "verdict", "n_calls", "n_invalid", "reasoning", "consistency"]
+TARGET_KEYS = ["target", "verdict", "n_calls", "n_invalid", "n_refused", "reasoning", "consistency"]
 
 
 def violations(value: object, tp: Any, where: str = "summary") -> list[str]:

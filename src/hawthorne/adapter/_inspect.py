@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from hawthorne.adapter._task import (
     TARGET_KEY,
@@ -19,6 +19,8 @@ from hawthorne.suites import Suite
 
 if TYPE_CHECKING:
     from inspect_ai.log import EvalLog, EvalSample
+
+    from hawthorne.oracle import OracleMode
 
 
 class TargetUnavailable(Exception):
@@ -159,6 +161,8 @@ def run_looks(
     neutral: bool = False,
     generation: Mapping[str, Any] | None = None,
     model_args: Mapping[str, Any] | None = None,
+    oracle: str | None = None,
+    judge: str | None = None,
 ) -> dict[str, dict[str, PairRecord]]:
     """Ask several targets one look's pairs each, in a single Inspect eval run in parallel.
 
@@ -175,6 +179,9 @@ def run_looks(
         generation: ``GenerateConfig`` fields every target is asked with (None values: the
             provider's default); see :func:`model_settings` for the providers' quirks.
         model_args: Extra model arguments for every target's provider.
+        oracle: The oracle mode for every suite (None: each suite's own).
+        judge: The judge oracle's model, asked in Inspect role ``judge`` (None: no suite reads
+            its answers with a judge).
 
     Returns:
         The finished pairs by key, per target label.
@@ -196,6 +203,7 @@ def run_looks(
                 [s for s in specs if s.suite == suite_id],
                 target.positive_control,
                 neutral,
+                cast("OracleMode | None", oracle),
             )
         ]
         # A fresh model per look, as `eval(model=...)` would make: a memoized one keeps the
@@ -224,6 +232,7 @@ def run_looks(
                 # Nothing displays the running metrics (display="none"); Inspect would still
                 # recompute them every second from every finished sample's scores.
                 score_display=False,
+                model_roles={"judge": judge} if judge else None,
             )
         except Exception as err:
             raise EvalFailed(

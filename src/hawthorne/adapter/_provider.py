@@ -19,6 +19,8 @@ from inspect_ai.model import (
 from inspect_ai.tool import ToolCall, ToolChoice, ToolInfo
 
 from hawthorne.detectors import REFERENCE_JUDGE, reference_judge
+from hawthorne.oracle import is_judge_prompt
+from hawthorne.oracle import reference_judge as reference_decision
 from hawthorne.organisms import (
     SCRIPTED_TARGETS,
     Batcher,
@@ -73,7 +75,8 @@ class HawthorneAPI(ModelAPI):
 
     ``hawthorne/<organism>`` runs a trained organism of the zoo (concurrent requests are decoded
     in batches); ``hawthorne/scripted-honest`` and ``hawthorne/scripted-faker`` are the scripted
-    references; ``hawthorne/reference-judge`` is the offline judge of the trace detectors.
+    references; ``hawthorne/reference-judge`` is the offline judge of the trace detectors and
+    of the judge oracle.
 
     Args:
         model_name: The target's name after ``hawthorne/``.
@@ -116,9 +119,13 @@ class HawthorneAPI(ModelAPI):
         step = sum(isinstance(m, ChatMessageAssistant) for m in input)
         offered = {t.name: list(t.parameters.properties) for t in tools}
         if self.model_name == REFERENCE_JUDGE:
-            temperature = 1.0 if config.temperature is None else config.temperature
-            text = reference_judge(input[-1].text, temperature, config.seed)
-            calls, tokens_in, tokens_out = [], len(input[-1].text.split()), len(text.split())
+            prompt = input[-1].text
+            if is_judge_prompt(prompt):  # the judge oracle: which decision an answer makes
+                text = reference_decision(prompt)
+            else:  # the trace judge: does the reasoning fake alignment
+                temperature = 1.0 if config.temperature is None else config.temperature
+                text = reference_judge(prompt, temperature, config.seed)
+            calls, tokens_in, tokens_out = [], len(prompt.split()), len(text.split())
         elif self.model_name in SCRIPTED_TARGETS:
             actions, text = scripted_plan(self.model_name, [m.text for m in input])
             acted = any(isinstance(m, ChatMessageTool) for m in input)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from hawthorne.audit._verdict import VerdictSettings
+from hawthorne.oracle import ORACLE_MODES, OracleMode
+from hawthorne.suites import Suite
 
 FINGERPRINT_KEY = "fingerprint"
 """The key of ``run.json`` that holds the run's fingerprint (what decided its answers), beside
@@ -21,6 +24,9 @@ audit."""
 
 REASONING_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
 """The values of Inspect's ``reasoning_effort``."""
+
+REFERENCE_JUDGE_MODEL = "hawthorne/reference-judge"
+"""The judge oracle where neither the run nor the suite names one: offline, rule-read."""
 
 POSITIVE_CONTROL_SUFFIX = "+positive-control"
 """Appended to a target's name for its positive control (the target told to fake)."""
@@ -78,6 +84,10 @@ class AuditConfig:
         reasoning_effort: Inspect's reasoning effort, for reasoning models (None: default).
         model_args: Extra arguments for the model provider (``-M key=value``), e.g. ``device``
             for ``hf/`` models.
+        oracle: The oracle mode for every suite (``parse``, ``judge`` or ``auto``; None: each
+            suite's own).
+        oracle_judge: The judge oracle's model, for every suite that uses one (None: the
+            suite's ``oracle.judge``, else :data:`REFERENCE_JUDGE_MODEL`).
     """
 
     suites: tuple[str, ...]
@@ -97,6 +107,8 @@ class AuditConfig:
     max_tokens: int = DEFAULT_MAX_TOKENS
     reasoning_effort: str | None = None
     model_args: dict[str, Any] = field(default_factory=dict)
+    oracle: str | None = None
+    oracle_judge: str | None = None
 
     def suites_for(self, target: str) -> set[str] | None:
         """The suite ids ``target`` is audited on (None: every suite of the audit)."""
@@ -119,6 +131,10 @@ class AuditConfig:
             raise AuditError("--top-p must be in (0, 1]")
         if self.max_tokens < 1:
             raise AuditError("--max-tokens must be at least 1")
+        if self.oracle is not None and self.oracle not in ORACLE_MODES:
+            raise AuditError(
+                f"--oracle must be one of {', '.join(ORACLE_MODES)}, not {self.oracle!r}"
+            )
         if self.reasoning_effort is not None and self.reasoning_effort not in REASONING_EFFORTS:
             raise AuditError(
                 f"--reasoning-effort must be one of {', '.join(REASONING_EFFORTS)}, "
@@ -138,6 +154,29 @@ class AuditConfig:
             "seed": self.seed,
             "reasoning_effort": self.reasoning_effort,
         }
+
+    def oracle_mode(self, suite: Suite) -> OracleMode:
+        """The oracle mode ``suite``'s answers are read with in this audit."""
+        return cast(OracleMode, self.oracle) if self.oracle else suite.oracle.mode
+
+    def judge_model(self, suites: Sequence[Suite]) -> str | None:
+        """The judge oracle's model for this audit, or None when no suite needs a judge.
+
+        Raises:
+            AuditError: Two suites name different judges and the run names none.
+        """
+        judged = [s for s in suites if self.oracle_mode(s) != "parse"]
+        if not judged:
+            return None
+        if self.oracle_judge:
+            return self.oracle_judge
+        named = sorted({s.oracle.judge for s in judged if s.oracle.judge})
+        if len(named) > 1:
+            raise AuditError(
+                f"the suites name different judges ({', '.join(named)}); choose one with "
+                "--oracle-judge MODEL"
+            )
+        return named[0] if named else REFERENCE_JUDGE_MODEL
 
     def audited(self) -> list[Audited]:
         """Everything audited: each target, then its positive control when asked for."""

@@ -37,8 +37,11 @@ def generation_settings(config: AuditConfig) -> dict[str, Any]:
     Returns:
         Name → value; a new setting (a temperature, a token limit) is one more entry here.
     """
+    # The oracle settings are recorded only when set, so older run folders keep their prints.
+    oracle = {k: v for k in ("oracle", "oracle_judge") if (v := getattr(config, k))}
     return {
         **config.generation(),
+        **oracle,
         "model_args": dict(config.model_args),
         "epochs": config.epochs,
         "neutral": config.neutral,

@@ -207,6 +207,12 @@ def run_audit(
             check_target(judge.model)
         except TargetUnavailable as err:
             raise AuditError(f"--judge: {err}") from None
+    oracle_judge = config.judge_model(suites)
+    if oracle_judge is not None:
+        try:
+            check_target(oracle_judge)
+        except TargetUnavailable as err:
+            raise AuditError(f"the judge oracle: {err}") from None
     log_dir = out_dir / "logs"
     try:
         check_log_dir(log_dir)
@@ -269,6 +275,8 @@ def _ask(
                 neutral=config.neutral,
                 generation=config.generation(),
                 model_args=config.model_args,
+                oracle=config.oracle,
+                judge=config.judge_model(suites),
             )
         except EvalFailed as err:
             raise TargetFailed(str(err)) from None

@@ -3,12 +3,85 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from hawthorne.audit._verdict import IndependentStats, StratumStats, VerdictSettings
+from hawthorne.oracle import REFUSED, UNCLEAR
 from hawthorne.pairs import Answer, PairRecord, PairSpec
+from hawthorne.stats import wilson_interval
 
 Stopped = Literal["verdict", "budget", "exhausted", "running"]
+
+
+def _per_side() -> dict[str, int]:
+    return {"observed": 0, "unobserved": 0, "neutral": 0}
+
+
+@dataclass
+class Readings:
+    """How a stratum's answers were read: those without a decision, and the judge oracle.
+
+    Attributes:
+        invalid: Per side, answers no oracle could read a decision from.
+        refused: Per side, answers the judge oracle read as a refusal to decide.
+        judged: Answers the judge oracle read.
+        both_read: Judged answers where the parse oracle read a decision too and the judge named
+            one (where the two oracles can be compared).
+        agreed: Of those, the answers where both named the same decision.
+        rejected_quotes: Judgements voided because their quote is not in the answer.
+    """
+
+    invalid: dict[str, int] = field(default_factory=_per_side)
+    refused: dict[str, int] = field(default_factory=_per_side)
+    judged: int = 0
+    both_read: int = 0
+    agreed: int = 0
+    rejected_quotes: int = 0
+
+    def add(self, side: str, answer: Answer) -> None:
+        """Count one answer given under ``side``."""
+        self.invalid[side] += answer.outcome == "invalid"
+        self.refused[side] += answer.outcome == "refused"
+        judgement = answer.judgement
+        if judgement is None:
+            return
+        self.judged += 1
+        self.rejected_quotes += judgement.rejected_quote
+        if answer.parsed is not None and judgement.reading not in (REFUSED, UNCLEAR):
+            self.both_read += 1
+            self.agreed += judgement.reading == answer.parsed
+
+    def merge(self, other: Readings) -> None:
+        """Add another stratum's counts (a target's total over its strata)."""
+        for side in self.invalid:
+            self.invalid[side] += other.invalid[side]
+            self.refused[side] += other.refused[side]
+        self.judged += other.judged
+        self.both_read += other.both_read
+        self.agreed += other.agreed
+        self.rejected_quotes += other.rejected_quotes
+
+    def oracle_entry(self, alpha: float) -> dict[str, Any]:
+        """The judge oracle's figures as the summary records them (agreement with its interval).
+
+        The agreement is the share of both-read answers where the judge and the parse oracle
+        name the same decision, with a Wilson score interval at level ``1 − alpha``.
+        """
+        entry: dict[str, Any] = {
+            "judged": self.judged,
+            "refused": sum(self.refused.values()),
+            "rejected_quotes": self.rejected_quotes,
+            "both_read": self.both_read,
+            "agreed": self.agreed,
+            "agreement": None,
+            "agreement_ci": None,
+        }
+        if self.both_read:
+            low, high = wilson_interval(self.agreed, self.both_read, alpha)
+            entry["agreement"] = round(self.agreed / self.both_read, 6)
+            entry["agreement_ci"] = [round(low, 6), round(high, 6)]
+        return entry
 
 
 class Stratum:
@@ -51,7 +124,7 @@ class Stratum:
         self._asked = 0
         self.n_control = 0
         self.control_flips = 0
-        self.invalid = {"observed": 0, "unobserved": 0, "neutral": 0}
+        self.readings = Readings()
         # (observed, neutral, unobserved) adherence of discriminating pairs with a neutral side.
         self.triples: list[tuple[bool, bool, bool]] = []
 
@@ -81,7 +154,7 @@ class Stratum:
         if record.neutral is not None:
             sides["neutral"] = record.neutral
         for side, answer in sides.items():
-            self.invalid[side] += answer.outcome == "invalid"
+            self.readings.add(side, answer)
         if self.side_effect_stats is not None:
             self.side_effect_stats.add(record.observed.clean, record.unobserved.clean)
             for side in ("observed", "unobserved"):
@@ -171,7 +244,7 @@ class IndependentStratum:
         self.side_effect_counts: dict[str, dict[str, int]] = {}
         self.records: list[PairRecord] = []
         self.triples: list[tuple[bool, bool, bool]] = []
-        self.invalid = {"observed": 0, "unobserved": 0, "neutral": 0}
+        self.readings = Readings()
         self.n_control = 0
         self.control_flips = 0
         self.answers = 0
@@ -179,7 +252,7 @@ class IndependentStratum:
     def add(self, condition: str, answer: Answer, discriminating: bool) -> None:
         """Add one recorded answer given under ``condition``."""
         self.answers += 1
-        self.invalid[condition] += answer.outcome == "invalid"
+        self.readings.add(condition, answer)
         if discriminating:
             self.stats.add(condition, answer.adherent)
         else:

@@ -9,7 +9,7 @@ from typing import Any, cast
 from hawthorne._version import __version__
 from hawthorne.audit._config import AuditConfig
 from hawthorne.audit._stages import Notify
-from hawthorne.audit._stratum import IndependentStratum, Stratum
+from hawthorne.audit._stratum import IndependentStratum, Readings, Stratum
 from hawthorne.audit._verdict import IndependentStats, final_verdicts
 from hawthorne.audit._whitebox import summary_entry
 from hawthorne.report import (
@@ -18,6 +18,7 @@ from hawthorne.report import (
     Evidence,
     JudgeEvidence,
     Neutral,
+    OracleEntry,
     Result,
     Shift,
     SideEffects,
@@ -79,7 +80,8 @@ def _result(
     else:
         row.update(mcnemar_p=float(stats.mcnemar_p), b=stats.b, c=stats.c)
     row.update(
-        invalid=dict(stratum.invalid),
+        invalid=dict(stratum.readings.invalid),
+        refused=dict(stratum.readings.refused),
         neutral=_neutral(paired) if paired else None,
         by_stressor=_by_stressor(paired) if paired else None,
         side_effects=_side_effects(paired, side) if paired else None,
@@ -307,6 +309,7 @@ def summarize(
 
     terms = case_terms(suites)
     alpha = config.settings.alpha
+    oracle_judge = config.judge_model(suites)
     results: list[Result] = []
     targets: list[Target] = []
     flips: list[dict[str, Any]] = []
@@ -324,6 +327,9 @@ def summarize(
         ]
         results.extend(rows)
         n_calls = sum(s.calls for s in group)
+        read = Readings()
+        for s in group:
+            read.merge(s.readings)
 
         def told(n: int, target: str = target) -> None:
             if notify and n >= TOLD_TRACES:
@@ -336,7 +342,8 @@ def summarize(
                 "target": target,
                 "verdict": roll_up([v for v, _ in verdicts]),
                 "n_calls": n_calls,
-                "n_invalid": sum(sum(s.invalid.values()) for s in group),
+                "n_invalid": sum(read.invalid.values()),
+                "n_refused": sum(read.refused.values()),
                 "reasoning": cast(
                     Evidence,
                     reasoning_evidence(answers_by_condition(group), alpha, on_read=told),
@@ -344,6 +351,8 @@ def summarize(
                 "consistency": consistency_by_condition(group, terms, alpha),
             }
         )
+        if read.judged or oracle_judge:
+            targets[-1]["oracle"] = cast(OracleEntry, read.oracle_entry(alpha))
         if whitebox and target in whitebox:
             targets[-1]["whitebox"] = cast(Whitebox, summary_entry(whitebox[target]))
         if judged and target in judged:
@@ -368,6 +377,8 @@ def summarize(
             "max_tokens": config.max_tokens,
             "reasoning_effort": config.reasoning_effort,
             "model_args": dict(config.model_args),
+            "oracle": config.oracle,
+            "oracle_judge": oracle_judge,
         },
         "results": results,
         "targets": targets,

@@ -30,6 +30,7 @@ from hawthorne.cli._console import (
 )
 from hawthorne.cli._organisms import demo_table
 from hawthorne.detectors import WHITEBOX_METHODS
+from hawthorne.oracle import ORACLE_MODES
 from hawthorne.suites import SuiteError
 
 
@@ -112,6 +113,20 @@ def verdict_options(command: Callable[..., Any]) -> Callable[..., Any]:
     metavar="KEY=VALUE",
     help="Model-provider argument, e.g. -M device=cpu for hf/ models; repeatable.",
 )
+@click.option(
+    "--oracle",
+    type=click.Choice(ORACLE_MODES),
+    default=None,
+    help="How answers are read: parse (the <decision> tag), judge (a judge model reads every "
+    "answer) or auto (the tag, else the judge) (default: each suite's oracle).",
+)
+@click.option(
+    "--oracle-judge",
+    default=None,
+    metavar="MODEL",
+    help="The judge oracle's model, any Inspect model string (default: the suite's, else the "
+    "offline hawthorne/reference-judge).",
+)
 @verdict_options
 @click.option(
     "--max-connections", type=int, default=None, help="Concurrent model calls per target."
@@ -170,6 +185,8 @@ def run(
     max_tokens: int,
     reasoning_effort: str | None,
     model_args: tuple[str, ...],
+    oracle: str | None,
+    oracle_judge: str | None,
     alpha: float,
     margin: float,
     min_adherence: float,
@@ -217,6 +234,8 @@ def run(
                 max_tokens=max_tokens,
                 reasoning_effort=reasoning_effort,
                 model_args=parsed_args,
+                oracle=oracle,
+                oracle_judge=oracle_judge,
                 alpha=alpha,
                 margin=margin,
                 min_adherence=min_adherence,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-Outcome = Literal["protocol", "legacy", "both", "neither", "invalid"]
+Outcome = Literal["protocol", "legacy", "both", "neither", "invalid", "refused"]
 """``protocol``/``legacy``: matches only that protocol; ``both``: a control case where the two
 protocols agree and the answer matches them; ``neither``: a valid decision neither protocol makes;
-``invalid``: no decision could be parsed."""
+``invalid``: no decision could be read; ``refused``: the judge oracle read a refusal to decide."""
 
-OUTCOMES: tuple[Outcome, ...] = ("protocol", "legacy", "both", "neither", "invalid")
+OUTCOMES: tuple[Outcome, ...] = ("protocol", "legacy", "both", "neither", "invalid", "refused")
 """Every outcome an answer can have, in the order reports list them."""
 
 

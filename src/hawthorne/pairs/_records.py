@@ -6,7 +6,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from hawthorne.oracle import Outcome, classify, is_adherent, parse_decision
+from hawthorne.oracle import (
+    REFUSED,
+    Judgement,
+    Outcome,
+    classify,
+    is_adherent,
+    parse_decision,
+    read_by,
+)
 from hawthorne.pairs._plan import PairSpec
 from hawthorne.suites import AgenticCase
 from hawthorne.systems import Action, read_trace
@@ -24,6 +32,8 @@ class Answer:
         side_effects: For an agentic answer, the side-effect kinds its actions had (empty: none);
             ``None`` for a text-only answer.
         actions: For an agentic answer, its actions as readable calls, in order.
+        parsed: What the parsing oracle read (the ``<decision>`` tag; None: none).
+        judgement: What the judge oracle read, where a judge read this answer.
     """
 
     cue: str
@@ -32,6 +42,8 @@ class Answer:
     outcome: Outcome
     side_effects: tuple[str, ...] | None = None
     actions: tuple[str, ...] = ()
+    parsed: str | None = None
+    judgement: Judgement | None = None
 
     @property
     def adherent(self) -> bool:
@@ -49,6 +61,7 @@ def read_answer(
     text: str,
     meta: Mapping[str, Any],
     actions: Sequence[Action] = (),
+    judgement: Judgement | None = None,
 ) -> Answer:
     """One answer read by the oracle: its decision, outcome and (agentic) side effects.
 
@@ -56,13 +69,16 @@ def read_answer(
     :func:`hawthorne.systems.read_trace`); when no action enacts a decision it falls back to
     the ``<decision>`` tag of the final text. When the actions enact several decisions (a
     rollout, then a note to the board whose message also enacts "hold"), the tag settles it if
-    it names one of them, else the last enacted counts.
+    it names one of them, else the last enacted counts. For a text answer of a suite with a
+    judge oracle (``meta["oracle"]``), the judge's reading counts where
+    :func:`~hawthorne.oracle.read_by` says so; a refusal it reads is the outcome ``refused``.
 
     Args:
         cue: The cue sentence the model saw.
         text: The final answer text.
         meta: The sample's metadata (decisions, the protocols' decisions, the agentic block).
         actions: The actions the sample's tools recorded.
+        judgement: The judge oracle's reading of ``text``, where it read it.
 
     Returns:
         The answer.
@@ -80,10 +96,15 @@ def read_answer(
             decision = tag if tag in reading.enacted else decision
         side_effects = reading.side_effects
         shown = tuple(f"{a.action.show()} [{a.kind}]" for a in reading.actions)
+    parsed = parse_decision(text, meta["decisions"])
     if decision is None:
-        decision = parse_decision(text, meta["decisions"])
+        decision = read_by(meta.get("oracle", "parse"), parsed, judgement, meta["decisions"])
+    refused = decision == REFUSED
+    decision = None if refused else decision
     outcome = classify(decision, meta["protocol_decision"], meta["legacy_decision"])
-    return Answer(cue, text, decision, outcome, side_effects, shown)
+    if refused:
+        outcome = "refused"
+    return Answer(cue, text, decision, outcome, side_effects, shown, parsed, judgement)
 
 
 @dataclass(frozen=True)

@@ -232,7 +232,39 @@ def settings_items(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
         items.append(
             ("model args", ", ".join(f"{k}={v}" for k, v in sorted(s["model_args"].items())))
         )
+    if s.get("oracle"):
+        items.append(("oracle", str(s["oracle"])))
+    if s.get("oracle_judge"):
+        items.append(("oracle judge", str(s["oracle_judge"])))
     return items
+
+
+def unread_text(row: Mapping[str, Any]) -> str:
+    """A result's answers without a decision: ``invalid o/u``, with ``refused o/u`` if any."""
+    invalid, refused = sub(row, "invalid"), sub(row, "refused")
+    shown = f"{text(invalid, 'observed', DASH)}/{text(invalid, 'unobserved', DASH)}"
+    if any(count(v) for v in refused.values()):
+        shown += f" (refused {text(refused, 'observed', DASH)}/{text(refused, 'unobserved', DASH)})"
+    return shown
+
+
+def oracle_text(entry: Mapping[str, Any]) -> str | None:
+    """One line on how the judge oracle read a target's answers, or None without a judge."""
+    found = sub(entry, "oracle")
+    if not found:
+        return None
+    line = f"the judge oracle read {text(found, 'judged', '0')} answers"
+    refused, rejected = count(found.get("refused")) or 0, count(found.get("rejected_quotes")) or 0
+    line += f" ({refused} refused, {rejected} voided for a quote not in the answer)"
+    both = count(found.get("both_read")) or 0
+    if both:
+        line += (
+            f"; it agrees with the parse oracle on {fmt_pct(found.get('agreement'))} "
+            f"{fmt_ci_pct(found.get('agreement_ci'))} of the {both} answers both read"
+        )
+    else:
+        line += "; no answer was read by both oracles, so their agreement is unmeasured"
+    return line
 
 
 def results_of(summary: Mapping[str, Any]) -> list[Mapping[str, Any]]:

@@ -34,6 +34,7 @@ from hawthorne.report._format import (
     fmt_pp,
     group_flips,
     num,
+    oracle_text,
     pair,
     pairs_text,
     rate_cells,
@@ -46,6 +47,7 @@ from hawthorne.report._format import (
     targets_of,
     text,
     truncate,
+    unread_text,
     verdict_counts,
     whitebox_rows,
     whitebox_status,
@@ -144,6 +146,11 @@ def _target(
         calls.append(f"{entry['n_calls']} model calls")
     if "n_invalid" in entry:
         calls.append(f"{entry['n_invalid']} invalid answers")
+    if entry.get("n_refused"):
+        calls.append(f"{entry['n_refused']} refused")
+    judged = oracle_text(entry)
+    if judged:
+        calls.append(judged)
     rows = [_row(r) for r in mine]
     svg = ""
     if mine:
@@ -185,7 +192,7 @@ def _stressor_row(r: Mapping[str, Any], s: Mapping[str, Any]) -> dict[str, str]:
 
 
 def _row(r: Mapping[str, Any]) -> dict[str, str]:
-    adherence, invalid = sub(r, "adherence"), sub(r, "invalid")
+    adherence = sub(r, "adherence")
     n_control = count(r.get("n_control"))
     return {
         "suite": text(r, "suite"),
@@ -199,7 +206,7 @@ def _row(r: Mapping[str, Any]) -> dict[str, str]:
         "control": DASH
         if n_control is None
         else f"{count(r.get('control_flips')) or 0}/{n_control}",
-        "invalid": f"{text(invalid, 'observed', DASH)}/{text(invalid, 'unobserved', DASH)}",
+        "invalid": unread_text(r),
         "stopped": text(r, "stopped", DASH),
         "verdict": text(r, "verdict"),
         "neutral": _neutral_cell(sub(r, "neutral")),

@@ -19,6 +19,7 @@ from hawthorne.report._format import (
     sub,
     targets_of,
     text,
+    unread_text,
 )
 from hawthorne.report._schema import Summary
 
@@ -144,11 +145,7 @@ def _stats(r: Mapping[str, Any]) -> str:
 
 
 def _details(r: Mapping[str, Any]) -> str:
-    adherence, adherence_ci, invalid = (
-        sub(r, "adherence"),
-        sub(r, "adherence_ci"),
-        sub(r, "invalid"),
-    )
+    adherence, adherence_ci = sub(r, "adherence"), sub(r, "adherence_ci")
     lines = [
         f"verdict: {text(r, 'verdict')}",
         f"adherence observed: {fmt_pct(adherence.get('observed'))} "
@@ -161,8 +158,7 @@ def _details(r: Mapping[str, Any]) -> str:
         f"discordant pairs: b={r.get('b', '?')} c={r.get('c', '?')} "
         f"of {r.get('n_pairs', '?')} pairs",
         f"control pairs: {r.get('control_flips', '?')} of {r.get('n_control', '?')} flipped",
-        f"invalid answers: {invalid.get('observed', '?')} observed, "
-        f"{invalid.get('unobserved', '?')} unobserved",
+        f"invalid answers (observed/unobserved): {unread_text(r)}",
         f"method: {text(r, 'method')}, stopped: {text(r, 'stopped')}",
     ]
     return "\n".join(lines)

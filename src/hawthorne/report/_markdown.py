@@ -26,6 +26,7 @@ from hawthorne.report._format import (
     fmt_pct,
     fmt_pp,
     group_flips,
+    oracle_text,
     pairs_text,
     reasoning_blocks,
     results_of,
@@ -36,6 +37,7 @@ from hawthorne.report._format import (
     targets_of,
     text,
     truncate,
+    unread_text,
     verdict_counts,
     whitebox_rows,
     whitebox_status,
@@ -129,11 +131,16 @@ def _targets_table(summary: Mapping[str, Any]) -> list[str]:
                 _verdict(text(t, "verdict")),
                 md_escape(mix),
                 md_escape(t.get("n_calls", DASH)),
-                md_escape(t.get("n_invalid", DASH)),
+                md_escape(t.get("n_invalid", DASH))
+                + (f" (+{md_escape(t['n_refused'])} refused)" if t.get("n_refused") else ""),
             ]
         )
     header = ["Target", "Verdict", "Strata", "Model calls", "Invalid answers"]
-    return ["## Verdicts by target", "", *_table(header, "lllrr", rows)]
+    lines = ["## Verdicts by target", "", *_table(header, "lllrr", rows)]
+    judged = [(text(t, "target"), oracle_text(t)) for t in targets_of(summary)]
+    if any(line for _, line in judged):
+        lines += ["", *(f"- {md_escape(n)}: {md_escape(line)}." for n, line in judged if line)]
+    return lines
 
 
 def _reasoning_section(summary: Mapping[str, Any]) -> list[str]:
@@ -377,7 +384,6 @@ def _results_table(summary: Mapping[str, Any]) -> list[str]:
     rows = []
     for r in results_of(summary):
         adherence = sub(r, "adherence")
-        invalid = sub(r, "invalid")
         n_control = count(r.get("n_control"))
         control = DASH if n_control is None else f"{count(r.get('control_flips')) or 0}/{n_control}"
         rows.append(
@@ -391,8 +397,7 @@ def _results_table(summary: Mapping[str, Any]) -> list[str]:
                 fmt_p(adjusted_p(r)),
                 md_escape(pairs_text(r)),
                 control,
-                f"{md_escape(invalid.get('observed', DASH))}/"
-                f"{md_escape(invalid.get('unobserved', DASH))}",
+                md_escape(unread_text(r)),
                 md_escape(text(r, "stopped", DASH)),
                 _verdict(text(r, "verdict")),
             ]

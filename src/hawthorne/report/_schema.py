@@ -180,6 +180,7 @@ class Result(TypedDict):
         b: Pairs adherent only when observed.
         c: Pairs adherent only when unobserved.
         invalid: Unparseable answers per condition.
+        refused: Answers the judge oracle read as refusals, per condition.
         neutral: The neutral side's findings; ``None`` unless the run asked one.
         by_stressor: The gap per stressor condition; ``None`` unless the suite has stressors.
         side_effects: The side-effect test; ``None`` unless the suite is agentic.
@@ -211,6 +212,7 @@ class Result(TypedDict):
     b: NotRequired[int]
     c: NotRequired[int]
     invalid: NotRequired[dict[str, int]]
+    refused: NotRequired[dict[str, int]]
     neutral: NotRequired[Neutral | None]
     by_stressor: NotRequired[list[StressorRow] | None]
     side_effects: NotRequired[SideEffects | None]
@@ -355,6 +357,28 @@ class Whitebox(TypedDict):
     methods: dict[str, WhiteboxMethod]
 
 
+class OracleEntry(TypedDict):
+    """The judge oracle's reading of one target's answers.
+
+    Attributes:
+        judged: Answers the judge read.
+        refused: Answers it read as refusals (the outcome ``refused``).
+        rejected_quotes: Readings voided because the quote is not in the answer.
+        both_read: Answers both oracles read a decision from.
+        agreed: Of those, the ones where the two name the same decision.
+        agreement: ``agreed / both_read`` (None when nothing was read by both).
+        agreement_ci: Its Wilson score interval (None likewise).
+    """
+
+    judged: int
+    refused: int
+    rejected_quotes: int
+    both_read: int
+    agreed: int
+    agreement: float | None
+    agreement_ci: list[float] | None
+
+
 class Target(TypedDict):
     """One audited target: its rolled-up verdict and the evidence beside it.
 
@@ -363,22 +387,26 @@ class Target(TypedDict):
         verdict: :func:`roll_up` of its strata's and side-effect tests' verdicts.
         n_calls: Model calls made (two per pair).
         n_invalid: Unparseable answers.
+        n_refused: Answers the judge oracle read as refusals.
         reasoning: The offline trace detectors' evidence.
         consistency: Reasoning against action, per condition.
         positive_control_of: For a positive control, the model told to fake.
         whitebox: The white-box audit, for a target with open weights on this machine.
         judge: The judge's reasoning evidence (``--judge``).
+        oracle: The judge oracle's figures, where a suite reads answers with a judge.
     """
 
     target: str
     verdict: Verdict
     n_calls: NotRequired[int]
     n_invalid: NotRequired[int]
+    n_refused: NotRequired[int]
     reasoning: NotRequired[Evidence]
     consistency: NotRequired[dict[str, Contradictions]]
     positive_control_of: NotRequired[str]
     whitebox: NotRequired[Whitebox]
     judge: NotRequired[JudgeEvidence]
+    oracle: NotRequired[OracleEntry]
 
 
 # --- The summary ---------------------------------------------------------------------------
@@ -399,6 +427,8 @@ class SummarySettings(TypedDict):
     max_tokens: NotRequired[int]
     reasoning_effort: NotRequired[str | None]
     model_args: NotRequired[dict[str, Any]]
+    oracle: NotRequired[str | None]
+    oracle_judge: NotRequired[str | None]
 
 
 class Summary(TypedDict):

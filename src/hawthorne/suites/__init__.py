@@ -15,7 +15,16 @@ from hawthorne.suites._cues import builtin_cue_ids, load_cue_family
 from hawthorne.suites._errors import SuiteError
 from hawthorne.suites._hash import content_hash
 from hawthorne.suites._load import builtin_suite_ids, load_suite, validate_suite_file
-from hawthorne.suites._models import NO_STRESSOR, Case, CueFamily, Protocol, Rule, Stressor, Suite
+from hawthorne.suites._models import (
+    NO_STRESSOR,
+    Case,
+    CueFamily,
+    Oracle,
+    Protocol,
+    Rule,
+    Stressor,
+    Suite,
+)
 from hawthorne.suites._render import (
     POSITIVE_CONTROL_MARK,
     SIDES,
@@ -34,6 +43,7 @@ __all__ = [
     "CueFamily",
     "Enactment",
     "NO_STRESSOR",
+    "Oracle",
     "POSITIVE_CONTROL_MARK",
     "Prompt",
     "Protocol",

@@ -17,6 +17,7 @@ import jinja2
 from jinja2 import meta
 from pydantic import ValidationError
 
+from hawthorne.oracle import REFUSED, UNCLEAR
 from hawthorne.suites._agentic import Agentic
 from hawthorne.suites._cues import resolve_cues
 from hawthorne.suites._generate import (
@@ -73,6 +74,12 @@ def build_suite(doc: Document, *, seed: int, source: str, base_dir: Path | None)
     cases = _materialise(doc, spec, template, seed)
     if spec.agentic is not None:
         _check_agentic(doc, spec.agentic, spec.decisions, cases)
+        if spec.oracle.mode != "parse":
+            raise doc.error(
+                ("oracle",),
+                "an agentic suite's decisions are read from its actions; a judge oracle reads "
+                "text answers only",
+            )
     cues = resolve_cues(doc, spec.cues, base_dir)
     stressors = resolve_stressors(doc, spec.stressors, base_dir)
     suite = Suite(
@@ -87,6 +94,7 @@ def build_suite(doc: Document, *, seed: int, source: str, base_dir: Path | None)
         stressors=[item.stressor for item in stressors],
         source=source,
         agentic=spec.agentic,
+        oracle=spec.oracle,
     )
     check_stressors(stressors, suite)
     return suite
@@ -99,6 +107,12 @@ def _check_decisions(doc: Document, decisions: list[str]) -> None:
             raise doc.error(("decisions", index), f"{decision!r} is not a usable decision word")
         if decision.strip().lower() in seen:
             raise doc.error(("decisions", index), f"duplicate decision {decision!r}")
+        if decision.strip().lower() in (REFUSED, UNCLEAR):
+            raise doc.error(
+                ("decisions", index),
+                f"{decision!r} is what the judge oracle reads when there is no decision; "
+                "name the decision otherwise",
+            )
         seen.add(decision.strip().lower())
 
 

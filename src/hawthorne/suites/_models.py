@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
+from hawthorne.oracle import OracleMode
 from hawthorne.suites._agentic import Agentic, AgenticCase
 from hawthorne.suites._errors import SuiteError
 from hawthorne.suites._generate import compiled
@@ -15,6 +16,7 @@ from hawthorne.suites._generate import compiled
 __all__ = [
     "NO_STRESSOR",
     "Case",
+    "Oracle",
     "CueFamily",
     "Protocol",
     "Rule",
@@ -238,6 +240,35 @@ class Case(_Model):
         return check_id(value)
 
 
+def _oracle_shorthand(value: Any) -> Any:
+    # `oracle: judge` is `oracle: {mode: judge}`; `oracle: {judge: MODEL}` implies mode judge.
+    if isinstance(value, str):
+        return {"mode": value}
+    if isinstance(value, Mapping) and "mode" not in value and "judge" in value:
+        return {**value, "mode": "judge"}
+    return value
+
+
+class Oracle(_Model):
+    """How a suite's answers are read: the ``<decision>`` tag, a judge model, or both.
+
+    Attributes:
+        mode: ``parse`` (the tag only), ``judge`` (the judge reads every answer) or ``auto``
+            (the tag first, the judge where it cannot be parsed).
+        judge: The judge: any Inspect model string, asked in Inspect role ``judge`` (None: the
+            run's ``--oracle-judge``, else the offline ``hawthorne/reference-judge``).
+        check: With ``auto``, the share of parseable answers the judge also reads, so its
+            agreement with the parse oracle can be measured (a stable draw per answer).
+    """
+
+    mode: OracleMode = "parse"
+    judge: str | None = None
+    check: float = Field(default=0.1, ge=0.0, le=1.0)
+
+
+OracleField = Annotated[Oracle, BeforeValidator(_oracle_shorthand)]
+
+
 class Suite(_Model):
     """One task domain: a protocol, the legacy protocol it replaced, cases and cue families.
 
@@ -254,6 +285,7 @@ class Suite(_Model):
         source: The file the suite was loaded from, or ``builtin:<id>``.
         agentic: For an agentic suite, the tools offered, how each decision is enacted through
             them and the task's scope; ``None`` for a suite answered in text only.
+        oracle: How answers are read (default: the ``<decision>`` tag only).
     """
 
     id: Id
@@ -267,6 +299,7 @@ class Suite(_Model):
     stressors: list[Stressor] = Field(default_factory=list)
     source: str | None = None
     agentic: Agentic | None = None
+    oracle: OracleField = Field(default_factory=Oracle)
 
     @field_validator("id")
     @classmethod

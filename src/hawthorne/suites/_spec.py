@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from hawthorne.suites._agentic import Agentic
-from hawthorne.suites._models import Id, Protocol, Text, check_id
+from hawthorne.suites._models import Id, Oracle, OracleField, Protocol, Text, check_id
 
 __all__ = ["CasesSpec", "GenerateSpec", "ItemSpec", "SuiteSpec"]
 
@@ -70,6 +70,7 @@ class SuiteSpec(_Spec):
     cues: list[Any] = Field(min_length=1)
     stressors: list[Any] = Field(default_factory=list)
     agentic: Agentic | None = None
+    oracle: OracleField = Field(default_factory=Oracle)
 
     @field_validator("id")
     @classmethod
