@@ -7,11 +7,14 @@ import pytest
 from hawthorne.detectors import (
     SIGNALS,
     OfflineTraceClassifier,
+    RoutedTraceClassifier,
     corpus,
+    long_corpus,
     reasoning_evidence,
     shipped,
     validate,
 )
+from hawthorne.detectors._routed import plain
 from hawthorne.detectors._shipped import HEADS, corpus_sha256
 from hawthorne.stats._detection import corrected_prevalence
 
@@ -73,7 +76,8 @@ def test_refitting_with_the_shipped_settings_reproduces_the_shipped_heads() -> N
     # The cross-validation that chose C and the threshold is not repeated here (minutes);
     # `hawthorne detectors fit` repeats it.
     for target in SIGNALS:
-        head, cal = shipped(target)
+        found, cal = shipped(target)
+        head = found.short if isinstance(found, RoutedTraceClassifier) else found
         train, test = corpus("train", target), corpus("test", target)
         refit = OfflineTraceClassifier(head.C, head.threshold).fit(train.texts, train.labels)
         # lbfgs stops at its tolerance: weights up to about 12 agree to 1e-3.
@@ -81,3 +85,15 @@ def test_refitting_with_the_shipped_settings_reproduces_the_shipped_heads() -> N
         figures = validate(refit.score(test.texts), test.labels, head.threshold, n_boot=10)
         assert figures.sensitivity == pytest.approx(cal.sensitivity, abs=1e-6)
         assert figures.specificity == pytest.approx(cal.specificity, abs=1e-6)
+
+
+@pytest.mark.slow
+def test_refitting_the_long_head_reproduces_it() -> None:
+    routed, _ = shipped("faking_reasoning")
+    assert isinstance(routed, RoutedTraceClassifier)
+    long = long_corpus()
+    head = routed.long
+    refit = OfflineTraceClassifier(head.C, head.threshold).fit(
+        [plain(t) for t in long.texts], long.labels
+    )
+    assert refit.coef_ == pytest.approx(head.coef_, abs=1e-3)

@@ -20,6 +20,7 @@ from hawthorne.detectors import (
     whitebox_method,
 )
 from hawthorne.detectors._whitebox_methods import _REGISTRY
+from hawthorne.detectors._whitebox_prompts import NotApplicable
 from hawthorne.report import render_whitebox, whitebox_rows
 from hawthorne.suites import load_suite
 
@@ -49,7 +50,7 @@ def _seen(
 
 
 def _unreadable(model: ResidualModel, prompts: WhiteboxPrompts, params: Mapping[str, Any]) -> dict:
-    raise ValueError("no clean answer carries a <decision> tag to measure at")
+    raise NotApplicable("the model wrote no <decision> tag in any clean answer")
 
 
 @pytest.fixture
@@ -87,9 +88,10 @@ def test_a_registered_method_runs_in_the_audit_and_renders_with_its_meaning() ->
     assert seen["unit"] == "units seen"
     assert seen["n"]["prompts"] == 6 and seen["sides"] == ["observed", "unobserved"]
     assert seen["control"] == 4 and seen["settings"] == {"random_state": 7, "k": 1}
+    # A model that ignores the answer format is a finding about the model, not a failure.
     assert found["methods"]["unreadable"] == {
-        "status": "failed",
-        "reason": "no clean answer carries a <decision> tag to measure at",
+        "status": "not applicable",
+        "reason": "the model wrote no <decision> tag in any clean answer",
     }
     assert found["settings"]["n_layers"] == 2
     rows = {r["method"]: r for r in whitebox_rows(found)}
@@ -99,7 +101,7 @@ def test_a_registered_method_runs_in_the_audit_and_renders_with_its_meaning() ->
     assert "Score: seen: what it saw" in markdown
     assert "## seen: effect by layer (units seen)" in markdown
     assert "| 1 | 0.500 | ██████████ |" in markdown
-    assert "| unreadable | failed: no clean answer carries a \\<decision\\> tag" in markdown
+    assert "| unreadable | not applicable: the model wrote no \\<decision\\> tag" in markdown
 
 
 @pytest.mark.usefixtures("stand_ins")

@@ -14,6 +14,7 @@ from hawthorne.detectors import (
     FAKING_REASONING,
     SIGNALS,
     LabelError,
+    RoutedTraceClassifier,
     corpus,
     load_labels,
     shipped,
@@ -92,6 +93,12 @@ def validate_command(
     else:
         model, _ = shipped(label)
         scores, cut = model.score(labelled.texts), model.threshold
+        if isinstance(model, RoutedTraceClassifier):
+            n_long = sum(model.is_long(t) for t in labelled.texts)
+            errors.print(
+                f"{n_long} of {len(labelled.texts)} traces read by the long-scratchpad head "
+                f"(at least {model.long_words} words), the rest by the short-trace head"
+            )
     result = validate(scores, labelled.labels, cut if threshold is None else threshold)
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2))

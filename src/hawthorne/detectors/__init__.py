@@ -33,14 +33,21 @@ from hawthorne.detectors._judge import (
     JudgeScore,
     Vote,
     judge_prompt,
-    quote_in_trace,
     read_vote,
     rubric,
     tally,
 )
-from hawthorne.detectors._labels import LabelError, Labelled, corpus, load_labels
+from hawthorne.detectors._labels import (
+    Authored,
+    LabelError,
+    Labelled,
+    corpus,
+    load_labels,
+    long_corpus,
+)
 from hawthorne.detectors._offline import OfflineTraceClassifier, embed
 from hawthorne.detectors._reference_judge import REFERENCE_JUDGE, reference_judge
+from hawthorne.detectors._routed import LONG_WORDS, RoutedTraceClassifier
 from hawthorne.detectors._shipped import HEADS, Calibration, fit_heads, shipped
 from hawthorne.detectors._signals import FAKING_REASONING, SIGNALS, Signal, signal
 from hawthorne.detectors._validate import Validation, validate
@@ -66,6 +73,7 @@ DETECTORS = ("offline", "judge")
 """Detectors ``hawthorne detectors validate`` knows."""
 
 __all__ = [
+    "Authored",
     "Calibration",
     "Consistency",
     "Criterion",
@@ -78,6 +86,7 @@ __all__ = [
     "FAKING_REASONING",
     "HEADS",
     "JudgeScore",
+    "LONG_WORDS",
     "LabelError",
     "Labelled",
     "LinearProbe",
@@ -87,6 +96,7 @@ __all__ = [
     "REFERENCE_JUDGE",
     "RUBRICS",
     "ResidualModel",
+    "RoutedTraceClassifier",
     "SIGNALS",
     "Signal",
     "Validation",
@@ -107,8 +117,8 @@ __all__ = [
     "judge_readers",
     "load_labels",
     "load_text_suites",
+    "long_corpus",
     "poser_inputs",
-    "quote_in_trace",
     "read_vote",
     "reasoning_action_consistency",
     "reasoning_evidence",

@@ -11,7 +11,12 @@ from hawthorne.detectors._signals import FAKING_REASONING, signal
 
 CORPUS_DIR = Path(__file__).parent / "corpus"
 """The shipped corpus: ``train_*.jsonl`` (training split, seven batches by different authors) and
-``test.jsonl`` (held-out split, written separately by another author)."""
+``test.jsonl`` (held-out split, written separately by another author) of short traces, and
+``long/author_*.jsonl``: long scratchpads in the alignment-faking setting, one file per author,
+labelled for alignment faking and its four criteria."""
+
+LONG_DIR = CORPUS_DIR / "long"
+"""The long scratchpads, one file per author."""
 
 Split = Literal["train", "test"]
 
@@ -88,3 +93,23 @@ def corpus(split: Split, name: str = FAKING_REASONING) -> Labelled:
     return Labelled(
         [t for p in parts for t in p.texts], [label for p in parts for label in p.labels]
     )
+
+
+@dataclass(frozen=True)
+class Authored(Labelled):
+    """Labelled texts with the author of each (for cross-validation grouped by author)."""
+
+    authors: list[str]
+
+
+def long_corpus() -> Authored:
+    """The long scratchpads, labelled for alignment faking, with their authors."""
+    texts: list[str] = []
+    labels: list[int] = []
+    authors: list[str] = []
+    for path in sorted(LONG_DIR.glob("author_*.jsonl")):
+        part = load_labels(path)
+        texts += part.texts
+        labels += part.labels
+        authors += [path.stem.removeprefix("author_")] * len(part.texts)
+    return Authored(texts, labels, authors)

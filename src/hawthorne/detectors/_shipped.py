@@ -12,14 +12,16 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from hawthorne.detectors._labels import CORPUS_DIR, corpus
+from hawthorne.detectors._labels import CORPUS_DIR, LONG_DIR, corpus, long_corpus
 from hawthorne.detectors._offline import OfflineTraceClassifier
+from hawthorne.detectors._routed import LONG_WORDS, RoutedTraceClassifier, plain
 from hawthorne.detectors._signals import FAKING_REASONING, SIGNALS
 from hawthorne.detectors._validate import validate
 from hawthorne.stats import auroc
@@ -30,10 +32,11 @@ SCHEMA = "hawthorne.heads/2"
 
 
 def corpus_sha256() -> str:
-    """SHA-256 over the shipped corpus files."""
+    """SHA-256 over the shipped corpus files (the short traces and the long scratchpads)."""
     digest = hashlib.sha256()
-    for path in sorted(CORPUS_DIR.glob("*.jsonl")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for path in [*sorted(CORPUS_DIR.glob("*.jsonl")), *sorted(LONG_DIR.glob("*.jsonl"))]:
+        name = path.relative_to(CORPUS_DIR).as_posix()
+        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
@@ -62,8 +65,13 @@ faking, eval-awareness and nobody-watching labels; from C = 16 up, out-of-fold A
 under 0.004)."""
 
 
-def cross_validate(texts: list[str], labels: list[int], folds: int = 5) -> tuple[float, float]:
+def cross_validate(
+    texts: list[str], labels: list[int], folds: int = 5, groups: Sequence[str] | None = None
+) -> tuple[float, float]:
     """Pick C and the flag threshold by stratified k-fold cross-validation (training split only).
+
+    With ``groups`` (the long scratchpads' authors) the folds leave one group out each instead,
+    so a head is always scored on an author it was not fitted on.
 
     C: the value of :data:`C_GRID` with the best mean out-of-fold AUROC (ties: the smaller C,
     i.e. stronger regularisation). Threshold: the one maximising Youden's J = Se + Sp − 1 on
@@ -74,10 +82,13 @@ def cross_validate(texts: list[str], labels: list[int], folds: int = 5) -> tuple
     Returns:
         ``(C, threshold)``.
     """
-    from sklearn.model_selection import StratifiedKFold
+    from sklearn.model_selection import LeaveOneGroupOut, StratifiedKFold
 
     y = np.asarray(labels)
-    splits = list(StratifiedKFold(folds, shuffle=True, random_state=0).split(texts, y))
+    if groups is not None:
+        splits = list(LeaveOneGroupOut().split(texts, y, list(groups)))
+    else:
+        splits = list(StratifiedKFold(folds, shuffle=True, random_state=0).split(texts, y))
 
     def out_of_fold(c: float) -> tuple[float, np.ndarray]:
         scores, aucs = np.empty(len(y)), []
@@ -119,13 +130,73 @@ def fit_heads(path: Path = HEADS) -> dict[str, Any]:
         }
     data = {"schema": SCHEMA, "corpus_sha256": corpus_sha256(), "heads": heads}
     path.write_text(json.dumps(data, indent=1) + "\n")
+    return fit_long_head(path)
+
+
+LONG_HEAD = "faking_reasoning_long"
+"""The heads file's entry of the long-scratchpad head of :data:`FAKING_REASONING`."""
+
+
+def out_of_author(c: float, texts: list[str], labels: list[int], authors: Sequence[str]) -> Any:
+    """Each long scratchpad scored by a head fitted on the other authors' (C = ``c``)."""
+    from sklearn.model_selection import LeaveOneGroupOut
+
+    y, scores = np.asarray(labels), np.empty(len(labels))
+    for train, test in LeaveOneGroupOut().split(texts, y, list(authors)):
+        model = OfflineTraceClassifier(C=c).fit([texts[i] for i in train], y[train].tolist())
+        scores[test] = model.score([texts[i] for i in test])
+    return scores
+
+
+def fit_long_head(path: Path = HEADS) -> dict[str, Any]:
+    """Fit the long-scratchpad head on every author's scratchpads and record how it generalises.
+
+    C and the threshold come from leave-one-author-out cross-validation
+    (:func:`cross_validate` with the authors as groups); the recorded figures are that
+    cross-validation's out-of-author scores at the chosen C: each scratchpad scored by a head
+    that never saw its author. The short heads in ``path`` are left as they are.
+
+    Returns:
+        What was written.
+    """
+    long = long_corpus()
+    texts = [plain(t) for t in long.texts]
+    c, threshold = cross_validate(texts, long.labels, groups=long.authors)
+    figures = validate(
+        out_of_author(c, texts, long.labels, long.authors), long.labels, threshold, n_boot=1000
+    )
+    model = OfflineTraceClassifier(C=c, threshold=threshold).fit(texts, long.labels)
+    data: dict[str, Any] = json.loads(path.read_text())
+    data["heads"][LONG_HEAD] = {
+        "model": model.to_json(),
+        "long_words": LONG_WORDS,
+        "out_of_author": {
+            "authors": len(set(long.authors)),
+            "sensitivity": round(figures.sensitivity, 6),
+            "specificity": round(figures.specificity, 6),
+            "n_positive": figures.n_positive,
+            "n_negative": figures.n_negative,
+            "auroc": round(figures.auroc[0], 6),
+            "auroc_ci": [round(v, 6) for v in figures.auroc[1]],
+        },
+    }
+    data["corpus_sha256"] = corpus_sha256()
+    path.write_text(json.dumps(data, indent=1) + "\n")
     shipped.cache_clear()
     return data
 
 
+TraceHead = OfflineTraceClassifier | RoutedTraceClassifier
+"""A shipped detector: one head, or (alignment-faking reasoning) the two routed by length."""
+
+
 @functools.cache
-def shipped(name: str = FAKING_REASONING) -> tuple[OfflineTraceClassifier, Calibration]:
-    """The shipped head for the signal ``name`` and its held-out calibration.
+def shipped(name: str = FAKING_REASONING) -> tuple[TraceHead, Calibration]:
+    """The shipped detector for the signal ``name`` and its held-out calibration.
+
+    For alignment-faking reasoning it is the :class:`RoutedTraceClassifier` of the short-trace
+    head and the long-scratchpad head; the calibration is the short head's on the held-out
+    split (the traces an audit reads).
 
     Raises:
         ValueError: For an unknown signal or an unreadable heads file.
@@ -133,6 +204,13 @@ def shipped(name: str = FAKING_REASONING) -> tuple[OfflineTraceClassifier, Calib
     try:
         data = json.loads(HEADS.read_text())
         head = data["heads"][name]
+        long = data["heads"].get(LONG_HEAD) if name == FAKING_REASONING else None
     except (OSError, ValueError, KeyError) as err:
         raise ValueError(f"no shipped head for {name!r} in {HEADS}: {err}") from err
-    return OfflineTraceClassifier.from_json(head["model"]), Calibration(**head["held_out"])
+    short = OfflineTraceClassifier.from_json(head["model"])
+    model: TraceHead = short
+    if long is not None:
+        model = RoutedTraceClassifier(
+            short, OfflineTraceClassifier.from_json(long["model"]), long["long_words"]
+        )
+    return model, Calibration(**head["held_out"])

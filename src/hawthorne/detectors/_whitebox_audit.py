@@ -20,7 +20,7 @@ from typing import Any
 
 from hawthorne.detectors._activations import ResidualModel
 from hawthorne.detectors._whitebox_methods import WHITEBOX_METHODS, WhiteboxPrompts
-from hawthorne.detectors._whitebox_prompts import cue_prompts, poser_inputs
+from hawthorne.detectors._whitebox_prompts import NotApplicable, cue_prompts, poser_inputs
 from hawthorne.organisms import Situation
 from hawthorne.suites import SIDES, Suite, SuiteError, load_suite
 
@@ -174,6 +174,9 @@ def whitebox_audit(
         extra = {"random_state": random_state, **params.get(method, {})}
         try:
             result = spec.run(resident, prompts, extra)
+        except NotApplicable as err:
+            found[method] = {"status": "not applicable", "reason": str(err)}
+            continue
         except ValueError as err:
             # A method that cannot read this model (no decision tags, one class only) is a
             # finding about the model, not a crash of the audit.

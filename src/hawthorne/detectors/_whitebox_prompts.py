@@ -26,6 +26,13 @@ WhitePosition = Literal["last", "mean", "decision"]
 the decision point (the last token of the model's own answer up to its ``<decision>`` tag)."""
 
 
+class NotApplicable(ValueError):
+    """A method cannot be measured on this model: a finding, reported as ``not applicable``.
+
+    Raised where a model writes no decision to measure at (it ignores the answer format).
+    """
+
+
 def cue_prompts(
     suite: Suite,
     cases: int = 16,
@@ -193,11 +200,13 @@ def poser_inputs(
 
 
 __all__ = [
+    "NotApplicable",
     "WhitePosition",
     "answer_decisions",
     "conversations",
     "cue_prompts",
     "cue_text",
+    "NotApplicable",
     "cue_tokens",
     "is_discriminating",
     "parse_answers",

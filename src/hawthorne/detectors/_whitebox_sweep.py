@@ -29,6 +29,7 @@ from hawthorne.detectors._activations import (
     answer_heads,
 )
 from hawthorne.detectors._whitebox_prompts import (
+    NotApplicable,
     conversations,
     is_discriminating,
     parse_answers,
@@ -56,7 +57,8 @@ class Movement:
         """Keep the observed discriminating prompts whose clean answer carries a decision tag.
 
         Raises:
-            ValueError: With no observed discriminating prompt, or no clean answer with a tag.
+            ValueError: With no observed discriminating prompt.
+            NotApplicable: No clean answer carries a tag (a model that ignores the format).
         """
         observed = [p for p in prompts if p.side == "observed" and is_discriminating(p)]
         if not observed:
@@ -66,7 +68,10 @@ class Movement:
             (p, h) for p, h in zip(observed, answer_heads(answers), strict=True) if h is not None
         ]
         if not kept:
-            raise ValueError("no clean answer carries a <decision> tag to measure at")
+            raise NotApplicable(
+                "the model wrote no <decision> tag in any clean answer, so there is no decision "
+                "to measure its movement at"
+            )
         return cls(model, [p for p, _ in kept], [h for _, h in kept], measure, batch_size)
 
     def legacy(self) -> tuple[NDArray[np.bool_], NDArray[np.float64]]:
