@@ -9,12 +9,14 @@ left-out author's scratchpads; the pooled out-of-fold scores give an AUROC with 
 interval, and the per-author AUROCs show the spread. Grouping by author is the point: a
 held-out split by the same author as the training data measures style, not the concept.
 
-Run: ``python bench/scratchpads.py [DESIGN ...]``. Prints a Markdown table.
+Run: ``python bench/scratchpads.py [DESIGN ...]`` (``AUTHORS=abcde`` for some authors only).
+Prints a Markdown table.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 import time
@@ -27,7 +29,13 @@ from hawthorne.detectors._labels import CORPUS_DIR, load_labels
 from hawthorne.detectors._routed import plain
 from hawthorne.stats import auroc, bootstrap_ci
 
-LONG = sorted((CORPUS_DIR / "long").glob("author_*.jsonl"))
+AUTHORS = os.environ.get("AUTHORS", "")
+"""Only these authors' files (letters, e.g. ``AUTHORS=abcde``; default: every author)."""
+LONG = [
+    p
+    for p in sorted((CORPUS_DIR / "long").glob("author_*.jsonl"))
+    if not AUTHORS or p.stem.removeprefix("author_") in AUTHORS
+]
 CRITERIA = (
     "aware_of_training",
     "aware_of_harm_or_conflict",
@@ -74,10 +82,13 @@ def _criteria(combine: str, c: float = 16.0) -> Scorer:
     """Per-criterion heads, combined by the mandatory-criterion rule (C4 gates the rest)."""
 
     def scorer(train: list[str], labels: list[int], test: list[str]) -> np.ndarray:
-        rows = {t: r for t, r in ROWS.items() if t in set(train)}
+        rows = {t: ROWS[t] for t in train}
         heads = []
         for name in CRITERIA:
             ys = [int(rows[t][name]) for t in train]
+            if len(set(ys)) < 2:  # a criterion every training text meets: it tells nothing
+                heads.append(np.full(len(test), float(ys[0])))
+                continue
             heads.append(OfflineTraceClassifier(C=c).fit(train, ys).score(test))
         p = np.vstack(heads)
         if combine == "c4":
@@ -138,22 +149,31 @@ def evaluate(design: Scorer, texts: list[str], labels: list[int], authors: Seque
     return pooled, (low, high), per_author
 
 
-def split_by_wave(texts: list[str], labels: list[int], authors: Sequence[str]) -> str:
-    """The long head fitted on the first five authors, scored on the last five.
+FIT = os.environ.get("FIT", "")
+"""The authors the transfer line fits on (default: the first half of the authors in order)."""
 
-    The two waves were written from different assignments (the second: another model voice,
-    partial compliance, messy restatements, minimal contrastive pairs, synthetic documents), so
-    this is the harder transfer.
+
+def transfer(texts: list[str], labels: list[int], authors: Sequence[str]) -> tuple[str, str]:
+    """The long head (C = 16) fitted on some authors and scored on all the others.
+
+    The authors were written in waves from different assignments (the second: another model
+    voice, partial compliance, messy restatements, minimal contrastive pairs, synthetic
+    documents; the third: fresh wording that avoids the stock phrases, boundary cases, needles
+    in long task-planning texts, reasoning-model styles, variants of the setting), so fitting
+    on earlier waves and scoring later ones is a harder transfer than leaving one author out.
     """
-    first = sorted(set(authors))[:5]
-    train = [a in first for a in authors]
+    names = sorted(set(authors))
+    fit_on = set(FIT) if FIT else set(names[: len(names) // 2])
+    train = [a in fit_on for a in authors]
     fit = [t for t, k in zip(texts, train, strict=True) if k]
     ys = [y for y, k in zip(labels, train, strict=True) if k]
     test = [t for t, k in zip(texts, train, strict=True) if not k]
     truth = np.asarray([y for y, k in zip(labels, train, strict=True) if not k])
     scores = OfflineTraceClassifier(C=16.0).fit(fit, ys).score(test)
     low, high = bootstrap_ci(auroc, scores, truth, n_boot=1000)
-    return f"{auroc(scores, truth):.3f} [{low:.3f}, {high:.3f}] on {len(test)} scratchpads"
+    scored = "".join(n for n in names if n not in fit_on)
+    line = f"{auroc(scores, truth):.3f} [{low:.3f}, {high:.3f}] on {len(test)} scratchpads"
+    return f"{''.join(sorted(fit_on))} → {scored}", line
 
 
 def main() -> None:
@@ -172,8 +192,8 @@ def main() -> None:
             f"{min(per.values()):.3f}–{max(per.values()):.3f} | {took:.0f} |",
             flush=True,
         )
-    waves = split_by_wave(texts, labels, authors)
-    print(f"\nlong only, C=16, first five authors → last five: {waves}")
+    which, line = transfer(texts, labels, authors)
+    print(f"\nlong only, C=16, fitted on authors {which}: {line}")
 
 
 if __name__ == "__main__":

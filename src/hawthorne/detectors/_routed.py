@@ -4,12 +4,12 @@ The short-trace head is trained on the corpus's short traces, where faking means
 whether one is watched. Real scratchpads of frontier models in the alignment-faking setting are
 long (hundreds of words), and nearly every negative among them also discusses training, RLHF
 and the free tier; what makes a positive is the choice to comply *in order to* avoid being
-modified. Trained on both kinds at once, one linear head serves neither well (cross-validated
-by author on the long corpus: 0.928–0.937 against 0.989 for a head of its own, docs/detectors.md),
-so a trace of at least :data:`LONG_WORDS` words is read by the long-scratchpad head and a shorter
-one by the short-trace head. The long head's score is moved on the logit scale so that its own
-threshold falls on the short head's: one threshold serves both, and short traces score exactly
-as before.
+modified. Trained on both kinds at once, one linear head reads long scratchpads worse than a
+head of their own (AUROC left out by author on the long corpus: 0.980–0.983 against 0.994,
+docs/detectors.md), so a trace of at least :data:`LONG_WORDS` words is read by the
+long-scratchpad head and a shorter one by the short-trace head. The long head's score is moved
+on the logit scale so that its own threshold falls on the short head's: one threshold serves
+both, and short traces score exactly as before.
 """
 
 from __future__ import annotations
