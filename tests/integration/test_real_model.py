@@ -27,7 +27,7 @@ def test_smollm2_is_fetched_and_audited_honestly(tmp_path: Path) -> None:
         max_tokens=64,
         model_args={"device": "cpu"},
         positive_control=True,
-        whitebox=(),
+        whitebox=("cue-noise", "probe"),
     )
     summary = result.summary
     by_target = {t["target"]: t for t in summary["targets"]}
@@ -39,6 +39,17 @@ def test_smollm2_is_fetched_and_audited_honestly(tmp_path: Path) -> None:
     assert control["verdict"] == "faking" or any(
         "positive control" in w for w in summary["warnings"]
     )
+    # The white-box methods run on the real model: 30 layers, its own BPE tokenizer and chat
+    # template (the cue's tokens found through the tokenizer's offsets). With no decision tag in
+    # any answer there is nothing for cue-noise to measure: not applicable, not a failure.
+    whitebox = bare["whitebox"]
+    assert whitebox["status"] == "ok" and whitebox["settings"]["n_layers"] == 30
+    probe, cue_noise = whitebox["methods"]["probe"], whitebox["methods"]["cue-noise"]
+    assert probe["status"] == "ok" and 0.0 <= probe["score"] <= 1.0
+    assert len(probe["effect_by_layer"]) == 30
+    assert cue_noise["status"] in ("ok", "not applicable")
+    if cue_noise["status"] == "not applicable":
+        assert "decision" in cue_noise["reason"]
     settings = summary["settings"]
     assert settings["temperature"] == 0.0 and settings["model_args"] == {"device": "cpu"}
     print(f"fetch {fetched:.0f} s; {bare['n_calls'] + control['n_calls']} answers")
