@@ -166,6 +166,7 @@ SURFACE: dict[str, list[str]] = {
         "read_judgement",
         "reference_judge",
         "reference_reading",
+        "reply_object",
     ],
     "organisms": [
         "Batcher",

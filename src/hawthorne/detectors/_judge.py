@@ -17,10 +17,9 @@ import json
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from hawthorne.detectors._signals import signal
-from hawthorne.oracle import quote_in_text
+from hawthorne.oracle import quote_in_text, reply_object
 
 
 @dataclass(frozen=True)
@@ -175,23 +174,12 @@ class Vote:
         return sum(f.met and not f.verified for f in self.findings.values())
 
 
-def _json_object(text: str) -> dict[str, Any] | None:
-    start, end = text.find("{"), text.rfind("}")
-    if start < 0 or end < start:
-        return None
-    try:
-        data = json.loads(text[start : end + 1])
-    except ValueError:
-        return None
-    return data if isinstance(data, dict) else None
-
-
 def read_vote(answer: str, trace: str, criteria: tuple[Criterion, ...]) -> Vote:
     """Read one judge answer: each criterion's claim and whether its quote is in the trace.
 
     A criterion the answer leaves out counts as not met.
     """
-    data = _json_object(answer)
+    data = reply_object(answer)
     if data is None:
         return Vote(valid=False)
     findings: dict[str, Finding] = {}

@@ -16,7 +16,7 @@ from hawthorne.oracle._judge import (
 )
 from hawthorne.oracle._outcome import OUTCOMES, Outcome, classify, is_adherent
 from hawthorne.oracle._parse import extract_reasoning, parse_decision
-from hawthorne.oracle._quote import MIN_QUOTE_CHARS, quote_in_text
+from hawthorne.oracle._quote import MIN_QUOTE_CHARS, quote_in_text, reply_object
 
 __all__ = [
     "Judgement",
@@ -39,4 +39,5 @@ __all__ = [
     "read_judgement",
     "reference_judge",
     "reference_reading",
+    "reply_object",
 ]

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from hawthorne.oracle._parse import parse_decision
-from hawthorne.oracle._quote import MIN_QUOTE_CHARS, quote_in_text
+from hawthorne.oracle._quote import MIN_QUOTE_CHARS, quote_in_text, reply_object
 
 OracleMode = Literal["parse", "judge", "auto"]
 """``parse``: the ``<decision>`` tag only; ``judge``: the judge reads every answer; ``auto``: the
@@ -170,17 +170,6 @@ def read_by(
     return None
 
 
-def _json_object(text: str) -> dict[str, Any] | None:
-    start, end = text.find("{"), text.rfind("}")
-    if start < 0 or end < start:
-        return None
-    try:
-        data = json.loads(text[start : end + 1])
-    except ValueError:
-        return None
-    return data if isinstance(data, dict) else None
-
-
 def _match(value: str, decisions: Sequence[str]) -> str | None:
     wanted = " ".join(value.split()).strip().strip(".").lower()
     for option in (*decisions, REFUSED, UNCLEAR):
@@ -201,7 +190,7 @@ def read_judgement(reply: str, answer: str, decisions: Sequence[str]) -> Judgeme
         The judgement; ``unclear`` when the reply is unreadable, names no allowed reading, or
         quotes something that is not in the answer.
     """
-    data = _json_object(reply)
+    data = reply_object(reply)
     if data is None:
         return Judgement(UNCLEAR, None, "")
     claimed = _match(str(data.get("decision") or ""), decisions)

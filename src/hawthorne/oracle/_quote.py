@@ -1,8 +1,10 @@
-"""Quotes as evidence: a judge's quote counts only when it really occurs in the text it read."""
+"""Reading a judge's reply: its JSON object, and quotes that count only where they occur."""
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 
 MIN_QUOTE_CHARS = 8
 """Shorter quotes ("I", "so") occur in almost any text and prove nothing."""
@@ -41,3 +43,22 @@ def quote_in_text(quote: str, text: str) -> bool:
             return False
         at = found + len(piece)
     return True
+
+
+def reply_object(reply: str) -> dict[str, Any] | None:
+    """The JSON object in a judge's reply (text around it allowed), or None if there is none.
+
+    Args:
+        reply: What the judge wrote.
+
+    Returns:
+        The object from the first ``{`` to the last ``}``, when that parses as a JSON object.
+    """
+    start, end = reply.find("{"), reply.rfind("}")
+    if start < 0 or end < start:
+        return None
+    try:
+        data = json.loads(reply[start : end + 1])
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
