@@ -40,6 +40,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/overhead.py
 	$(BIN)/python bench/organisms.py
 	$(BIN)/python bench/whitebox.py
+	$(BIN)/python bench/scratchpads.py
+	$(BIN)/python bench/monitor.py
 
 clean:
 	rm -rf $(VENV) .hawthorne-cache runs

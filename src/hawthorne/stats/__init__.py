@@ -1,8 +1,8 @@
 """Pure statistics: paired and unpaired intervals, exact tests, confidence sequences, Holm.
 
-Every function is a pure function of counts or p-values (the confidence sequence is a small
-state machine over observations); none imports Inspect. Each formula cites its source in its
-docstring.
+Every function is a pure function of counts or p-values (the confidence sequence, the CUSUM
+chart and the rate-drop test are small state machines over observations); none imports
+Inspect. Each formula cites its source in its docstring.
 """
 
 from hawthorne.stats._betting import BettingConfidenceSequence
@@ -13,6 +13,7 @@ from hawthorne.stats._binomial import (
     paired_difference_ci,
     wilson_interval,
 )
+from hawthorne.stats._cusum import BernoulliCusum, cusum_arl, cusum_threshold, cusum_weights
 from hawthorne.stats._detection import (
     Labels,
     Scores,
@@ -22,15 +23,23 @@ from hawthorne.stats._detection import (
     threshold_at_fpr,
     tpr_at_fpr,
 )
+from hawthorne.stats._drop import RateDropTest, drop_alternatives, drop_log_e
 from hawthorne.stats._multiplicity import holm
 
 __all__ = [
+    "BernoulliCusum",
     "BettingConfidenceSequence",
     "Labels",
+    "RateDropTest",
     "Scores",
     "auroc",
     "bootstrap_ci",
     "corrected_prevalence",
+    "cusum_arl",
+    "cusum_threshold",
+    "cusum_weights",
+    "drop_alternatives",
+    "drop_log_e",
     "fisher_exact",
     "holm",
     "independent_difference_ci",
