@@ -9,12 +9,10 @@ from hawthorne.detectors import (
     OfflineTraceClassifier,
     RoutedTraceClassifier,
     corpus,
-    long_corpus,
     reasoning_evidence,
     shipped,
     validate,
 )
-from hawthorne.detectors._routed import plain
 from hawthorne.detectors._shipped import HEADS, corpus_sha256
 from hawthorne.stats._detection import corrected_prevalence
 
@@ -85,15 +83,3 @@ def test_refitting_with_the_shipped_settings_reproduces_the_shipped_heads() -> N
         figures = validate(refit.score(test.texts), test.labels, head.threshold, n_boot=10)
         assert figures.sensitivity == pytest.approx(cal.sensitivity, abs=1e-6)
         assert figures.specificity == pytest.approx(cal.specificity, abs=1e-6)
-
-
-@pytest.mark.slow
-def test_refitting_the_long_head_reproduces_it() -> None:
-    routed, _ = shipped("faking_reasoning")
-    assert isinstance(routed, RoutedTraceClassifier)
-    long = long_corpus()
-    head = routed.long
-    refit = OfflineTraceClassifier(head.C, head.threshold).fit(
-        [plain(t) for t in long.texts], long.labels
-    )
-    assert refit.coef_ == pytest.approx(head.coef_, abs=1e-3)
