@@ -222,7 +222,7 @@ def run_audit(
     strata = _strata(config, suites, load_pairs(log_dir))
     background = start_whitebox(config, out_dir, whitebox, notify) if whitebox else None
     try:
-        _ask(config, strata, suites, log_dir, on_progress)
+        _ask(config, strata, suites, log_dir, on_progress, oracle_judge)
     except BaseException:
         if background is not None:
             background.cancel()
@@ -241,8 +241,12 @@ def _ask(
     suites: Sequence[Suite],
     log_dir: Path,
     on_progress: ProgressCallback | None,
+    oracle_judge: str | None,
 ) -> None:
-    """Ask every target's running strata for their next looks until none is running."""
+    """Ask every target's running strata for their next looks until none is running.
+
+    ``oracle_judge`` is the judge oracle's model, resolved once (None: no suite uses one).
+    """
     from hawthorne.adapter import EvalFailed, run_looks
 
     by_id = {suite.id: suite for suite in suites}
@@ -276,7 +280,7 @@ def _ask(
                 generation=config.generation(),
                 model_args=config.model_args,
                 oracle=config.oracle,
-                judge=config.judge_model(suites),
+                judge=oracle_judge,
             )
         except EvalFailed as err:
             raise TargetFailed(str(err)) from None

@@ -76,8 +76,9 @@ class RoutedTraceClassifier:
     def score(self, texts: Sequence[str]) -> np.ndarray:
         """Each trace's score from the head that reads it, on the short head's scale."""
         out = np.empty(len(texts))
-        longs = [i for i, t in enumerate(texts) if self.is_long(t)]
-        shorts = [i for i in range(len(texts)) if i not in set(longs)]
+        is_long = [self.is_long(t) for t in texts]
+        longs = [i for i, flag in enumerate(is_long) if flag]
+        shorts = [i for i, flag in enumerate(is_long) if not flag]
         if shorts:
             out[shorts] = self.short.score([texts[i] for i in shorts])
         if longs:
