@@ -86,3 +86,160 @@ def one_torch_thread() -> Iterator[None]:
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+# --- production: a baseline audit, the two databases, a live server ----------------------------
+
+BASELINE_TARGETS = ("hawthorne/scripted-faker", "hawthorne/scripted-honest")
+"""The baseline audit's targets: a faker (observed 1.0, unobserved 0.0) and an honest model."""
+
+
+@pytest.fixture(scope="session")
+def baseline_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small real audit of soc-triage on the logging cue (about 15 s): deployments' baseline."""
+    from hawthorne.audit import AuditConfig, run_audit
+
+    out = tmp_path_factory.mktemp("baseline-run")
+    config = AuditConfig(
+        suites=("soc-triage",), targets=BASELINE_TARGETS, max_pairs=40, cue_families=["logging"]
+    )
+    run_audit(config, out, whitebox=())
+    return out
+
+
+PG_ADMIN_URL = os.environ.get(
+    "HAWTHORNE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+"""The PostgreSQL server the tests create their databases on (trust auth, as in CI)."""
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for the session, dropped at the end.
+
+    Skipped, saying why, where no PostgreSQL runs; with ``HAWTHORNE_REQUIRE_PG=1`` (CI) a
+    missing server fails instead.
+    """
+    import sqlalchemy as sa
+
+    name = f"hawthorne_test_{os.getpid()}"
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as err:
+        reason = f"no PostgreSQL at {PG_ADMIN_URL}: {str(err.orig).splitlines()[0]}"
+        if os.environ.get("HAWTHORNE_REQUIRE_PG") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database of each kind, one per test (PostgreSQL: a schema reset per test)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'hawthorne.db'}"
+        return
+    yield request.getfixturevalue("postgresql_url_clean")
+
+
+@pytest.fixture
+def postgresql_url_clean(postgres_url: str) -> str:
+    """The session's PostgreSQL database, emptied (its public schema recreated)."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+        conn.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+    return postgres_url
+
+
+def _deployment_data(
+    baseline: Path, target: str, deployment: str = "soc-prod", **extra: Any
+) -> dict[str, Any]:
+    return {
+        "schema": "hawthorne.deployment/1",
+        "id": deployment,
+        "model": target,
+        "suite": "soc-triage",
+        "protocol_version": "2",
+        "baseline": {"run": str(baseline), "target": target},
+        **extra,
+    }
+
+
+@pytest.fixture(scope="session")
+def deployment_data(baseline_run: Path) -> Any:
+    """``deployment_data(target, id="soc-prod", **extra)``: a ``hawthorne.deployment/1``
+    document for a baseline target (see :data:`BASELINE_TARGETS`) against the baseline audit."""
+    return lambda target, deployment="soc-prod", **extra: _deployment_data(
+        baseline_run, target, deployment, **extra
+    )
+
+
+class LiveServer:
+    """A real server on a loopback port, in a thread, over a migrated store.
+
+    Attributes:
+        url: Its base URL.
+        store: Its store.
+        admin_password: The first admin's password.
+        keys: Scope name -> an API key with that scope (``ingest``, ``read``, ``admin``).
+    """
+
+    def __init__(self, db: str) -> None:
+        import threading
+        import time
+
+        import uvicorn
+
+        from hawthorne.server import create_app
+        from hawthorne.store import Store, create_key
+
+        os.environ["HAWTHORNE_ADMIN_PASSWORD"] = self.admin_password = "correct horse battery"
+        self.store = Store(db)
+        self.store.upgrade()
+        from hawthorne.store import ensure_admin
+
+        ensure_admin(self.store)
+        self.keys = {
+            s: create_key(self.store, f"test {s}", [s])[1] for s in ("ingest", "read", "admin")
+        }
+        config = uvicorn.Config(
+            create_app(self.store), host="127.0.0.1", port=0, log_level="warning", access_log=False
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 30
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.02)
+        port = self._server.servers[0].sockets[0].getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+
+    def headers(self, scope: str) -> dict[str, str]:
+        """The Authorization header of the key with ``scope``."""
+        return {"Authorization": f"Bearer {self.keys[scope]}"}
+
+    def stop(self) -> None:
+        """Stop the server and close the store."""
+        self._server.should_exit = True
+        self._thread.join(timeout=30)
+        self.store.close()
+
+
+@pytest.fixture
+def live_server(db_url: str) -> Iterator[LiveServer]:
+    """A real server over HTTP on each database (SQLite and PostgreSQL)."""
+    server = LiveServer(db_url)
+    yield server
+    server.stop()

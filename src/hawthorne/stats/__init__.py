@@ -13,6 +13,7 @@ from hawthorne.stats._binomial import (
     paired_difference_ci,
     wilson_interval,
 )
+from hawthorne.stats._confseq import rate_confidence_sequence
 from hawthorne.stats._cusum import BernoulliCusum, cusum_arl, cusum_threshold, cusum_weights
 from hawthorne.stats._detection import (
     Labels,
@@ -45,6 +46,7 @@ __all__ = [
     "independent_difference_ci",
     "mcnemar_exact",
     "paired_difference_ci",
+    "rate_confidence_sequence",
     "threshold_at_fpr",
     "tpr_at_fpr",
     "wilson_interval",

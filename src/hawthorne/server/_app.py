@@ -1,0 +1,323 @@
+"""The FastAPI app: the JSON API over the store (ingest, deployments, monitor, findings, keys).
+
+Thin by design: each route authenticates, parses, calls one function of :mod:`hawthorne.store`
+and shapes its answer. The ingest routes answer 2xx only after the store has committed; a full
+ingest queue answers 429 with ``Retry-After``; bad input is a 4xx, never a 5xx.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy.exc import OperationalError
+from starlette.concurrency import run_in_threadpool
+
+from hawthorne._version import __version__
+from hawthorne.monitor import DeploymentError, OtlpError, decode_traces
+from hawthorne.server._auth import require
+from hawthorne.server._otlp_reply import otlp_reply
+from hawthorne.store import (
+    FINDING_STATUSES,
+    SCOPES,
+    Identity,
+    ItemResult,
+    Registry,
+    Store,
+    StoreError,
+    UnknownDeployment,
+    create_key,
+    list_findings,
+    list_keys,
+    monitor_status,
+    record,
+    revoke_key,
+)
+
+__all__ = ["MAX_BATCH", "MAX_BODY", "create_app"]
+
+MAX_BATCH = 10_000
+"""The most decisions one ingest request may carry."""
+MAX_BODY = 10 * 1024 * 1024
+"""The largest ingest body, in bytes (OTLP bodies too, before decompression)."""
+QUEUE_LIMIT = 50_000
+"""Decisions being checked and committed at once; beyond it ingest answers 429."""
+RETRY_AFTER = "1"
+
+Reader = Annotated[Identity, Depends(require("read"))]
+Ingester = Annotated[Identity, Depends(require("ingest"))]
+Admin = Annotated[Identity, Depends(require("admin"))]
+
+
+class KeyRequest(BaseModel):
+    """A new API key's name and scopes."""
+
+    name: str = Field(min_length=1, max_length=200)
+    scopes: list[str] = Field(min_length=1)
+
+
+class KeyCreated(BaseModel):
+    """A created key: the key itself is shown here once and never again."""
+
+    id: str
+    key: str
+    scopes: list[str]
+
+
+_BATCH_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": ["batch"],
+                "properties": {
+                    "batch": {
+                        "type": "array",
+                        "maxItems": MAX_BATCH,
+                        "items": {"$ref": "#/components/schemas/DecisionIn"},
+                    }
+                },
+            }
+        }
+    },
+}
+_DEPLOYMENT_BODY = {
+    "required": True,
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Deployment"}}},
+}
+_OTLP_BODY = {
+    "required": True,
+    "content": {
+        "application/x-protobuf": {"schema": {"type": "string", "format": "binary"}},
+        "application/json": {"schema": {"type": "object"}},
+    },
+}
+
+
+async def _body(request: Request, limit: int = MAX_BODY) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise HTTPException(413, f"the body exceeds {limit} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise HTTPException(413, f"the body exceeds {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _json(data: bytes) -> Any:
+    try:
+        return json.loads(data)
+    except UnicodeDecodeError:
+        raise HTTPException(400, "the body is not UTF-8") from None
+    except ValueError as err:
+        raise HTTPException(400, f"the body is not JSON: {err}") from None
+
+
+class _Queue:
+    """Counts the decisions in flight; refuses a batch that would overfill it."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.used = limit, 0
+
+    async def run(
+        self, n: int, work: Callable[[], Awaitable[list[ItemResult]]]
+    ) -> list[ItemResult]:
+        if self.used and self.used + n > self.limit:
+            raise HTTPException(
+                429, "the ingest queue is full; retry later", headers={"Retry-After": RETRY_AFTER}
+            )
+        self.used += n
+        try:
+            return await work()
+        finally:
+            self.used -= n
+
+
+def create_app(store: Store, *, queue_limit: int = QUEUE_LIMIT) -> FastAPI:
+    """The API over a migrated store.
+
+    Args:
+        store: The store (already upgraded to the newest migration).
+        queue_limit: Decisions in flight before ingest answers 429.
+
+    Returns:
+        The app.
+    """
+    app = FastAPI(
+        title="Hawthorne",
+        version=__version__,
+        description="Live decisions of deployed models, checked against their audited baseline.",
+    )
+    registry = Registry(store)
+    app.state.store, app.state.registry = store, registry
+    queue = _Queue(queue_limit)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, err: RequestValidationError) -> JSONResponse:
+        problems = [
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in err.errors()
+        ]
+        return JSONResponse({"detail": "; ".join(problems)}, status_code=400)
+
+    @app.exception_handler(StoreError)
+    @app.exception_handler(OperationalError)
+    async def _unavailable(_request: Request, err: Exception) -> JSONResponse:
+        return JSONResponse(
+            {"detail": "the store is unavailable; retry later"},
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
+
+    async def ingest(batch: Sequence[object], source: str) -> list[ItemResult]:
+        async def work() -> list[ItemResult]:
+            return await run_in_threadpool(record, registry, batch, source=source)
+
+        return await queue.run(len(batch), work)
+
+    @app.post(
+        "/api/v1/decisions",
+        status_code=207,
+        openapi_extra={"requestBody": _BATCH_BODY},
+        responses={207: {"description": "One result per item"}, 413: {}, 429: {}},
+        tags=["ingest"],
+    )
+    async def post_decisions(request: Request, _who: Ingester) -> JSONResponse:
+        """Record a batch of decisions: one result per item (201, 200, 400 or 404)."""
+        data = _json(await _body(request))
+        batch = data.get("batch") if isinstance(data, dict) else None
+        if not isinstance(batch, list):
+            raise HTTPException(400, 'the body must be {"batch": [decision, ...]}')
+        if len(batch) > MAX_BATCH:
+            raise HTTPException(413, f"a batch holds at most {MAX_BATCH} decisions")
+        results = await ingest(batch, "api")
+        return JSONResponse({"results": [r.to_json() for r in results]}, status_code=207)
+
+    @app.post("/v1/traces", openapi_extra={"requestBody": _OTLP_BODY}, tags=["ingest"])
+    async def post_traces(request: Request, _who: Ingester) -> Response:
+        """OTLP/HTTP traces (protobuf or JSON, gzip allowed): spans with
+        ``hawthorne.deployment`` are recorded as decisions."""
+        content_type = request.headers.get("content-type", "")
+        try:
+            spans = decode_traces(
+                await _body(request), content_type, request.headers.get("content-encoding")
+            )
+        except OtlpError as err:
+            raise HTTPException(400, str(err)) from None
+        results = await ingest(spans.decisions, "otlp") if spans.decisions else []
+        return otlp_reply(content_type, results)
+
+    @app.get("/api/v1/deployments", tags=["deployments"])
+    async def get_deployments(_who: Reader) -> dict[str, list[str]]:
+        """Every registered deployment's id."""
+        return {"deployments": await run_in_threadpool(registry.ids)}
+
+    @app.post(
+        "/api/v1/deployments",
+        openapi_extra={"requestBody": _DEPLOYMENT_BODY},
+        tags=["deployments"],
+        status_code=201,
+    )
+    async def post_deployment(request: Request, _who: Admin) -> JSONResponse:
+        """Register or update a deployment (paths in it are read by the server)."""
+        data = _json(await _body(request))
+        try:
+            live, created = await run_in_threadpool(registry.register, data)
+        except DeploymentError as err:
+            raise HTTPException(400, str(err)) from None
+        return JSONResponse(live.describe(), status_code=201 if created else 200)
+
+    async def _live_status(deployment_id: str) -> dict[str, Any]:
+        try:
+            return await run_in_threadpool(monitor_status, registry, deployment_id)
+        except UnknownDeployment as err:
+            raise HTTPException(404, str(err)) from None
+        except DeploymentError as err:
+            raise HTTPException(409, str(err)) from None
+
+    @app.get("/api/v1/deployments/{deployment_id}", tags=["deployments"])
+    async def get_deployment(deployment_id: str, _who: Reader) -> dict[str, Any]:
+        """A deployment, its baseline and its monitor plan."""
+        status = await _live_status(deployment_id)
+        return {k: status[k] for k in ("deployment", "baseline", "plan")}
+
+    @app.get("/api/v1/deployments/{deployment_id}/monitor", tags=["monitor"])
+    async def get_monitor(deployment_id: str, _who: Reader) -> dict[str, Any]:
+        """Every stream of a deployment: counts, live adherence, baseline, tests, findings."""
+        return await _live_status(deployment_id)
+
+    @app.get("/api/v1/findings", tags=["findings"])
+    async def get_findings(
+        _who: Reader,
+        deployment: str | None = None,
+        status: Annotated[list[str] | None, Query()] = None,
+    ) -> dict[str, Any]:
+        """Findings, newest first."""
+        unknown = sorted(set(status or ()) - set(FINDING_STATUSES))
+        if unknown:
+            raise HTTPException(400, f"status: unknown {unknown}; use {list(FINDING_STATUSES)}")
+        found = await run_in_threadpool(list_findings, store, deployment, status)
+        return {"findings": found}
+
+    @app.post("/api/v1/keys", status_code=201, tags=["admin"])
+    async def post_key(body: KeyRequest, who: Admin) -> KeyCreated:
+        """Create an API key (shown once)."""
+        unknown = sorted(set(body.scopes) - set(SCOPES))
+        if unknown:
+            raise HTTPException(400, f"scopes: unknown {unknown}; use {list(SCOPES)}")
+        key_id, key = await run_in_threadpool(
+            create_key, store, body.name, body.scopes, who.name
+        )
+        return KeyCreated(id=key_id, key=key, scopes=sorted(set(body.scopes)))
+
+    @app.get("/api/v1/keys", tags=["admin"])
+    async def get_keys(_who: Admin) -> dict[str, Any]:
+        """Every API key (never a secret)."""
+        return {"keys": await run_in_threadpool(list_keys, store)}
+
+    @app.delete("/api/v1/keys/{key_id}", status_code=204, tags=["admin"])
+    async def delete_key(key_id: str, _who: Admin) -> Response:
+        """Revoke an API key."""
+        if not await run_in_threadpool(revoke_key, store, key_id):
+            raise HTTPException(404, f"no key {key_id!r}")
+        return Response(status_code=204)
+
+    @app.get("/api/v1/whoami", tags=["admin"])
+    async def whoami(who: Reader) -> dict[str, Any]:
+        """The caller's identity, roles and scopes."""
+        return {"name": who.name, "roles": list(who.roles), "scopes": list(who.scopes)}
+
+    _document(app)
+    return app
+
+
+def _document(app: FastAPI) -> None:
+    """Add the decision and deployment models to the OpenAPI schema (their routes parse by
+    hand, item by item, so FastAPI does not see them)."""
+    from hawthorne.monitor import DecisionIn, Deployment
+
+    original = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = original()
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for model in (DecisionIn, Deployment):
+            model_schema = model.model_json_schema(
+                by_alias=True, ref_template="#/components/schemas/{model}"
+            )
+            components.update(model_schema.pop("$defs", {}))
+            components[model.__name__] = model_schema
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

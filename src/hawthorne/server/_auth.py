@@ -1,0 +1,57 @@
+"""Who is asking: an API key (``Authorization: Bearer hwk_…`` or ``X-API-Key``) or an account
+(HTTP Basic). Every endpoint but the OpenAPI schema depends on :func:`require`."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable
+
+from fastapi import HTTPException, Request
+from starlette.concurrency import run_in_threadpool
+
+from hawthorne.store import Identity, Scope, authenticate_key, authenticate_password
+
+__all__ = ["require"]
+
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="hawthorne", Basic realm="hawthorne"'}
+
+
+def _credentials(request: Request) -> tuple[str, str] | str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value:
+        return value.strip()
+    if scheme.lower() == "basic" and value:
+        try:
+            user, sep, password = base64.b64decode(value, validate=True).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        return (user, password) if sep else None
+    key = request.headers.get("x-api-key")
+    return key.strip() if key else None
+
+
+def require(scope: Scope) -> Callable[[Request], object]:
+    """A dependency: the request's identity, which must hold ``scope`` (401 or 403 otherwise).
+
+    Args:
+        scope: ``ingest``, ``read`` or ``admin``.
+    """
+
+    async def dependency(request: Request) -> Identity:
+        store = request.app.state.store
+        given = _credentials(request)
+        identity: Identity | None = None
+        if isinstance(given, str):
+            identity = await run_in_threadpool(authenticate_key, store, given)
+        elif given is not None:
+            identity = await run_in_threadpool(authenticate_password, store, *given)
+        if identity is None:
+            raise HTTPException(401, "authentication required: an API key or an account",
+                                headers=_CHALLENGE)
+        if not identity.can(scope):
+            raise HTTPException(403, f"{identity.name} lacks the {scope!r} scope")
+        return identity
+
+    return dependency

@@ -1,0 +1,269 @@
+"""The ingest path: validate, check, store and fold a batch of decisions in one transaction.
+
+Each item gets its own result (the 207 body): ``201`` stored, ``200`` a duplicate of a stored
+id (idempotent: nothing changes), ``400`` invalid (the field named), ``404`` unknown deployment.
+The valid new decisions, their streams' new states and any findings their alarms open are
+committed together, so a decision is either stored and counted or neither; the caller
+acknowledges only after :func:`record` returns. Per deployment, batches are serialised (SQLite's
+write lock; a PostgreSQL advisory lock), so a stream's decisions are folded in commit order and
+:func:`replay_streams` reproduces the state exactly.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import insert, select, text
+from sqlalchemy.orm import Session
+
+from hawthorne.monitor import (
+    Alarm,
+    Checked,
+    DecisionIn,
+    DeploymentError,
+    Observation,
+    StreamState,
+    describe_error,
+    replay,
+    stream_key,
+    stream_status,
+)
+from hawthorne.store._deployments import Live, Registry
+from hawthorne.store._findings import raise_alarms
+from hawthorne.store._schema import DecisionRow, StreamRow
+
+__all__ = ["ItemResult", "record", "replay_streams"]
+
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """One item's result.
+
+    Attributes:
+        id: The item's id (None when it had none).
+        status: 201 stored, 200 duplicate, 400 invalid, 404 unknown deployment.
+        outcome: The oracle's outcome (stored and duplicate items).
+        error: What is wrong (400 and 404).
+    """
+
+    id: str | None
+    status: int
+    outcome: str | None = None
+    error: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The 207 body's entry (absent fields left out)."""
+        out: dict[str, Any] = {"id": self.id, "status": self.status}
+        if self.outcome is not None:
+            out["outcome"] = self.outcome
+        if self.error is not None:
+            out["error"] = self.error
+        return out
+
+
+@dataclass
+class _Accepted:
+    index: int
+    item: DecisionIn
+    live: Live
+    checked: Checked
+    stream: str
+
+
+def _raw_id(raw: object) -> str | None:
+    value = raw.get("id") if isinstance(raw, Mapping) else None
+    return value if isinstance(value, str) else None
+
+
+def _validate(
+    raw: object, index: int, registry: Registry
+) -> tuple[_Accepted | None, ItemResult | None]:
+    if not isinstance(raw, Mapping):
+        return None, ItemResult(None, 400, error="an item must be a JSON object")
+    try:
+        item = DecisionIn.model_validate(raw)
+    except ValidationError as err:
+        return None, ItemResult(_raw_id(raw), 400, error=describe_error(err))
+    try:
+        live = registry.get(item.deployment)
+    except DeploymentError as err:
+        return None, ItemResult(item.id, 400, error=str(err))
+    if live is None:
+        return None, ItemResult(item.id, 404, error=f"unknown deployment {item.deployment!r}")
+    if item.protocol is not None:
+        suite = live.checker.suite
+        if item.protocol.suite not in (None, suite.id):
+            return None, ItemResult(
+                item.id,
+                400,
+                error=f"protocol.suite: {item.protocol.suite!r} is not the deployment's suite"
+                f" {suite.id!r}",
+            )
+        if item.protocol.version not in (None, live.version):
+            return None, ItemResult(
+                item.id,
+                400,
+                error=f"protocol.version: {item.protocol.version!r} is not deployment"
+                f" {item.deployment}'s active version {live.version!r}",
+            )
+    stream = stream_key(item.deployment, live.version, item.segment)
+    return _Accepted(index, item, live, live.checker.check(item), stream), None
+
+
+def _lock(session: Session, deployment: str) -> None:
+    # SQLite's write transaction already holds the database lock (BEGIN IMMEDIATE).
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        key = zlib.crc32(deployment.encode()) - (1 << 31)
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+
+
+def _stored_ids(session: Session, deployment: str, ids: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        query = select(DecisionRow.id).where(
+            DecisionRow.deployment == deployment, DecisionRow.id.in_(chunk)
+        )
+        found.update(session.scalars(query))
+    return found
+
+
+def _row(a: _Accepted, received: datetime, source: str) -> dict[str, Any]:
+    item, checked = a.item, a.checked
+    return {
+        "deployment": item.deployment,
+        "id": item.id,
+        "stream": a.stream,
+        "version": a.live.version,
+        "segment": item.segment,
+        "time": item.at(received),
+        "received_at": received,
+        "source": source,
+        "fields": item.fields,
+        "decision": item.decision,
+        "output": item.output,
+        "actions": [a.model_dump() for a in item.actions] or None,
+        "reasoning": item.reasoning,
+        "monitored": item.monitored,
+        "trace_id": item.trace_id,
+        "span_id": item.span_id,
+        "read_decision": checked.decision,
+        "read_from": checked.read_from,
+        "outcome": checked.outcome,
+        "protocol_decision": checked.protocol_decision,
+        "legacy_decision": checked.legacy_decision,
+        "discriminating": checked.discriminating,
+        "adherent": checked.adherent,
+    }
+
+
+def _observation(a: _Accepted) -> Observation:
+    c = a.checked
+    return Observation(c.outcome, c.discriminating, c.adherent, a.item.monitored)
+
+
+def _fold(
+    session: Session, new: list[_Accepted], received: datetime
+) -> list[tuple[Live, str, Alarm, dict[str, Any]]]:
+    by_stream: dict[str, list[_Accepted]] = {}
+    for a in new:
+        by_stream.setdefault(a.stream, []).append(a)
+    rows = {
+        r.key: r
+        for r in session.scalars(select(StreamRow).where(StreamRow.key.in_(list(by_stream))))
+    }
+    alarms = []
+    for key, accepted in by_stream.items():
+        live = accepted[0].live
+        row = rows.get(key)
+        state = StreamState.from_json(row.state) if row else StreamState()
+        raised = state.fold([_observation(a) for a in accepted], live.plan)
+        if row is None:
+            row = StreamRow(
+                key=key,
+                deployment=live.deployment.id,
+                version=live.version,
+                segment=accepted[0].item.segment,
+            )
+            session.add(row)
+        row.state = state.to_json()
+        row.updated_at = received
+        if raised:
+            status = stream_status(state, live.plan, live.baseline)
+            alarms.extend((live, key, alarm, status) for alarm in raised)
+    return alarms
+
+
+def record(
+    registry: Registry, batch: Sequence[object], *, source: str = "api"
+) -> list[ItemResult]:
+    """Validate, check, store and fold a batch; one result per item, in order.
+
+    Args:
+        registry: The store's deployments.
+        batch: The items (parsed JSON, or the OTLP mapping's dicts).
+        source: ``api`` or ``otlp`` (recorded with each decision).
+
+    Returns:
+        The items' results; every 201 and 200 is durably committed when this returns.
+    """
+    results: list[ItemResult | None] = [None] * len(batch)
+    accepted: dict[str, list[_Accepted]] = {}
+    for index, raw in enumerate(batch):
+        a, error = _validate(raw, index, registry)
+        if error is not None:
+            results[index] = error
+        elif a is not None:
+            accepted.setdefault(a.item.deployment, []).append(a)
+    received = datetime.now(UTC)
+    if accepted:
+        with registry.store.write() as session:
+            new: list[_Accepted] = []
+            for deployment in sorted(accepted):
+                _lock(session, deployment)
+                items = accepted[deployment]
+                stored = _stored_ids(session, deployment, [a.item.id for a in items])
+                for a in items:
+                    if a.item.id in stored:
+                        results[a.index] = ItemResult(a.item.id, 200, a.checked.outcome)
+                    else:
+                        stored.add(a.item.id)
+                        new.append(a)
+                        results[a.index] = ItemResult(a.item.id, 201, a.checked.outcome)
+            if new:
+                session.execute(insert(DecisionRow), [_row(a, received, source) for a in new])
+                alarms = _fold(session, new, received)
+                raise_alarms(session, alarms, received)
+    return [r for r in results if r is not None]
+
+
+def replay_streams(registry: Registry, deployment_id: str) -> dict[str, StreamState]:
+    """Recompute a deployment's stream states from its stored decisions.
+
+    Raises:
+        UnknownDeployment: No deployment has this id.
+        DeploymentError: It cannot be loaded.
+    """
+    live = registry.require(deployment_id)
+    query = (
+        select(
+            DecisionRow.stream,
+            DecisionRow.outcome,
+            DecisionRow.discriminating,
+            DecisionRow.adherent,
+            DecisionRow.monitored,
+        )
+        .where(DecisionRow.deployment == deployment_id)
+        .order_by(DecisionRow.seq)
+    )
+    with registry.store.session() as session:
+        rows = session.execute(query).all()
+    observations = [(r[0], Observation(r[1], r[2], r[3], r[4])) for r in rows]
+    return replay(observations, {key: live.plan for key, _ in observations})

@@ -1,0 +1,139 @@
+"""The store's tables (SQLAlchemy 2): one schema for SQLite and PostgreSQL.
+
+Decisions are append-only: the code never updates or deletes one, and the migrations add a
+trigger on both databases that refuses ``UPDATE`` and ``DELETE`` on the table. Stream states
+are a cache of the decisions (:func:`hawthorne.monitor.replay` recomputes them).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = ["Account", "ApiKey", "Base", "DecisionRow", "DeploymentRow", "FindingRow", "StreamRow"]
+
+# SQLite makes an INTEGER PRIMARY KEY the rowid (auto-incrementing); PostgreSQL takes BIGINT.
+Seq = BigInteger().with_variant(Integer(), "sqlite")
+Time = DateTime(timezone=True)
+
+
+class Base(DeclarativeBase):
+    """The declarative base of every table."""
+
+
+class DeploymentRow(Base):
+    """A registered deployment, its suite's hash, its baseline and its tuned monitor."""
+
+    __tablename__ = "deployments"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    suite_hash: Mapped[str] = mapped_column(String(64))
+    baseline: Mapped[dict[str, Any]] = mapped_column(JSON)
+    plan: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(Time)
+    updated_at: Mapped[datetime] = mapped_column(Time)
+
+
+class DecisionRow(Base):
+    """One live decision as received, with the oracle's reading (append-only)."""
+
+    __tablename__ = "decisions"
+    __table_args__ = (UniqueConstraint("deployment", "id", name="uq_decisions_deployment_id"),)
+
+    seq: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=True)
+    deployment: Mapped[str] = mapped_column(String(100))
+    id: Mapped[str] = mapped_column(String(200))
+    stream: Mapped[str] = mapped_column(String(300), index=True)
+    version: Mapped[str] = mapped_column(String(100))
+    segment: Mapped[str] = mapped_column(String(100))
+    time: Mapped[datetime] = mapped_column(Time)
+    received_at: Mapped[datetime] = mapped_column(Time)
+    source: Mapped[str] = mapped_column(String(10))
+    fields: Mapped[dict[str, str]] = mapped_column(JSON)
+    decision: Mapped[str | None] = mapped_column(String(200))
+    output: Mapped[str | None] = mapped_column(Text)
+    actions: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    reasoning: Mapped[str | None] = mapped_column(Text)
+    monitored: Mapped[bool | None] = mapped_column(Boolean)
+    trace_id: Mapped[str | None] = mapped_column(String(32))
+    span_id: Mapped[str | None] = mapped_column(String(16))
+    read_decision: Mapped[str | None] = mapped_column(String(200))
+    read_from: Mapped[str] = mapped_column(String(10))
+    outcome: Mapped[str] = mapped_column(String(12))
+    protocol_decision: Mapped[str | None] = mapped_column(String(200))
+    legacy_decision: Mapped[str | None] = mapped_column(String(200))
+    discriminating: Mapped[bool] = mapped_column(Boolean)
+    adherent: Mapped[bool] = mapped_column(Boolean)
+
+
+class StreamRow(Base):
+    """A stream's sequential state, as of the last decision folded into it."""
+
+    __tablename__ = "streams"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    deployment: Mapped[str] = mapped_column(String(100), index=True)
+    version: Mapped[str] = mapped_column(String(100))
+    segment: Mapped[str] = mapped_column(String(100))
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(Time)
+
+
+class FindingRow(Base):
+    """Something a human must look at: opened once per key, then updated."""
+
+    __tablename__ = "findings"
+
+    id: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(400), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    deployment: Mapped[str | None] = mapped_column(String(100), index=True)
+    stream: Mapped[str | None] = mapped_column(String(300))
+    severity: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(12))
+    title: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON)
+    first_seen: Mapped[datetime] = mapped_column(Time)
+    last_seen: Mapped[datetime] = mapped_column(Time)
+    updates: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Account(Base):
+    """A person who signs in: an argon2 password hash and roles."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    roles: Mapped[list[str]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(Time)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(Time)
+
+
+class ApiKey(Base):
+    """An API key: its public id, the SHA-256 of its secret, and its scopes."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    scopes: Mapped[list[str]] = mapped_column(JSON)
+    created_by: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(Time)
+    revoked_at: Mapped[datetime | None] = mapped_column(Time)
