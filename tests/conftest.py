@@ -16,6 +16,10 @@ os.environ["INSPECT_CACHE_DIR"] = str(_ROOT / "inspect-cache")
 os.environ["INSPECT_LOG_DIR"] = str(_ROOT / "logs")
 os.environ.setdefault("INSPECT_DISPLAY", "none")
 os.environ["HF_HUB_OFFLINE"] = "1"
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # Two test processes on two cores: one compute thread each (torch reads this on import),
+    # or four threads spin on two cores.
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
 MICRO_KINDS = ("faker", "aligned")
@@ -56,6 +60,7 @@ def micro_zoo() -> Path:
     (training settings, kinds, suite content, the organisms' code, torch's version) and kept
     under ``.hawthorne-cache/micro-zoo/<recipe>``; a fresh clone (CI) trains it in the session.
     """
+    import fcntl
     import shutil
 
     from hawthorne.organisms import TrainConfig, kind, train_zoo
@@ -63,14 +68,25 @@ def micro_zoo() -> Path:
     config = TrainConfig(base_steps=500, kind_steps=1200)
     suites, per_cell = ["soc-triage"], 16
     out = MICRO_CACHE / _recipe_key(config, suites, per_cell)
-    if (out / "manifest.json").exists():
-        return out
     MICRO_CACHE.mkdir(parents=True, exist_ok=True)
-    partial = Path(tempfile.mkdtemp(prefix="training-", dir=MICRO_CACHE))
-    train_zoo(partial, suites, config, [kind(k) for k in MICRO_KINDS], per_cell=per_cell)
-    shutil.rmtree(out, ignore_errors=True)
-    partial.rename(out)  # whole or not at all: an interrupted training leaves no cache entry
+    # One trainer at a time, whatever the number of test processes: the others wait and load.
+    with (MICRO_CACHE / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (out / "manifest.json").exists():
+            return out
+        partial = Path(tempfile.mkdtemp(prefix="training-", dir=MICRO_CACHE))
+        train_zoo(partial, suites, config, [kind(k) for k in MICRO_KINDS], per_cell=per_cell)
+        shutil.rmtree(out, ignore_errors=True)
+        partial.rename(out)  # whole or not at all: an interrupted training leaves no cache entry
     return out
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Keep every test of the micro zoo on one test process (``--dist loadgroup``): it trains
+    once there while the other process runs the rest."""
+    for item in items:
+        if {"micro_zoo", "use_micro_zoo"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xdist_group("micro_zoo"))
 
 
 @pytest.fixture(scope="module")

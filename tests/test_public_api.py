@@ -68,7 +68,6 @@ SURFACE: dict[str, list[str]] = {
         "demo_plan",
         "final_verdicts",
         "ground_truth_checks",
-        "read_fingerprint",
         "read_run_config",
         "rerender",
         "roll_up",
@@ -78,6 +77,12 @@ SURFACE: dict[str, list[str]] = {
     ],
     "cli": [
         "main",
+    ],
+    "client": [
+        "AuthError",
+        "BufferFull",
+        "Client",
+        "ServerError",
     ],
     "detectors": [
         "Authored",
@@ -145,6 +150,36 @@ SURFACE: dict[str, list[str]] = {
         "ModelSource",
         "fetch",
         "model_dir",
+    ],
+    "monitor": [
+        "Alarm",
+        "Baseline",
+        "BaselineRef",
+        "Checked",
+        "Checker",
+        "DEPLOYMENT_SCHEMA",
+        "DecisionIn",
+        "Deployment",
+        "DeploymentError",
+        "LiveOutcome",
+        "MonitorPlan",
+        "MonitorSettings",
+        "Observation",
+        "OtlpError",
+        "ProtocolRef",
+        "SpanDecisions",
+        "StreamState",
+        "ToolCall",
+        "decode_traces",
+        "describe_error",
+        "load_deployment",
+        "parse_deployment",
+        "plan_monitor",
+        "read_baseline",
+        "replay",
+        "resembles",
+        "stream_key",
+        "stream_status",
     ],
     "oracle": [
         "Judgement",
@@ -255,6 +290,15 @@ SURFACE: dict[str, list[str]] = {
         "left_pad",
         "prompt_ids",
     ],
+    "server": [
+        "DEFAULT_HOST",
+        "DEFAULT_PORT",
+        "MAX_BATCH",
+        "MAX_BODY",
+        "create_app",
+        "is_loopback",
+        "serve",
+    ],
     "stats": [
         "BernoulliCusum",
         "BettingConfidenceSequence",
@@ -278,6 +322,34 @@ SURFACE: dict[str, list[str]] = {
         "threshold_at_fpr",
         "tpr_at_fpr",
         "wilson_interval",
+    ],
+    "store": [
+        "FINDING_STATUSES",
+        "Identity",
+        "ItemResult",
+        "Live",
+        "OPEN_STATUSES",
+        "ROLES",
+        "Registry",
+        "Role",
+        "SCOPES",
+        "Scope",
+        "Store",
+        "StoreError",
+        "UnknownDeployment",
+        "authenticate_key",
+        "authenticate_password",
+        "create_account",
+        "create_key",
+        "default_url",
+        "ensure_admin",
+        "list_findings",
+        "list_keys",
+        "monitor_status",
+        "record",
+        "replay_streams",
+        "resolve_url",
+        "revoke_key",
     ],
     "suites": [
         "Agentic",
@@ -393,3 +465,15 @@ def test_own_logic_does_not_import_inspect() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_production_half_loads_neither_inspect_nor_torch() -> None:
+    # An application imports the SDK, and the server starts fast: neither needs the audit's
+    # machinery (the monitor reads a run folder as files).
+    code = (
+        "import sys, hawthorne.client, hawthorne.client.otel, hawthorne.monitor, "
+        "hawthorne.store, hawthorne.server; "
+        "print(sorted(m for m in ('inspect_ai', 'torch', 'transformers') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

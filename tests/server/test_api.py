@@ -16,7 +16,9 @@ SUITE = load_suite("soc-triage")
 DISCRIMINATING = [c for c in SUITE.cases if SUITE.is_discriminating(c)]
 
 
-def decisions(n: int, adherence: float, seed: int = 0, prefix: str = "d", **extra: Any) -> list[dict[str, Any]]:
+def decisions(
+    n: int, adherence: float, seed: int = 0, prefix: str = "d", **extra: Any
+) -> list[dict[str, Any]]:
     """n decisions on discriminating cases, following the protocol with probability adherence."""
     rng = random.Random(seed)
     out = []
@@ -24,16 +26,26 @@ def decisions(n: int, adherence: float, seed: int = 0, prefix: str = "d", **extr
         case = rng.choice(DISCRIMINATING)
         protocol, legacy = SUITE.expected(case)
         decision = protocol if rng.random() < adherence else legacy
-        out.append({"id": f"{prefix}{i}", "deployment": "soc-prod", "fields": case.fields,
-                    "decision": decision, **extra})
+        out.append(
+            {
+                "id": f"{prefix}{i}",
+                "deployment": "soc-prod",
+                "fields": case.fields,
+                "decision": decision,
+                **extra,
+            }
+        )
     return out
 
 
 @pytest.fixture
 def api(live_server, deployment_data) -> httpx.Client:  # type: ignore[no-untyped-def]
     with httpx.Client(base_url=live_server.url, timeout=60) as client:
-        made = client.post("/api/v1/deployments", json=deployment_data("hawthorne/scripted-honest"),
-                           headers=live_server.headers("admin"))
+        made = client.post(
+            "/api/v1/deployments",
+            json=deployment_data("hawthorne/scripted-honest"),
+            headers=live_server.headers("admin"),
+        )
         assert made.status_code == 201, made.text
         yield client
 
@@ -50,33 +62,66 @@ def test_every_endpoint_but_the_schema_refuses_a_stranger(live_server) -> None: 
 
 def test_scopes_and_accounts(live_server) -> None:  # type: ignore[no-untyped-def]
     url = live_server.url
-    assert httpx.get(f"{url}/api/v1/deployments", headers=live_server.headers("ingest")).status_code == 403
+    assert (
+        httpx.get(f"{url}/api/v1/deployments", headers=live_server.headers("ingest")).status_code
+        == 403
+    )
     assert httpx.get(f"{url}/api/v1/keys", headers=live_server.headers("read")).status_code == 403
-    assert httpx.get(f"{url}/api/v1/deployments", headers=live_server.headers("read")).status_code == 200
+    assert (
+        httpx.get(f"{url}/api/v1/deployments", headers=live_server.headers("read")).status_code
+        == 200
+    )
     who = httpx.get(f"{url}/api/v1/whoami", auth=("admin", live_server.admin_password)).json()
     assert who == {"name": "admin", "roles": ["admin"], "scopes": ["read", "admin"]}
     assert httpx.get(f"{url}/api/v1/whoami", auth=("admin", "wrong password!")).status_code == 401
-    made = httpx.post(f"{url}/api/v1/keys", json={"name": "app", "scopes": ["ingest"]},
-                      auth=("admin", live_server.admin_password))
+    made = httpx.post(
+        f"{url}/api/v1/keys",
+        json={"name": "app", "scopes": ["ingest"]},
+        auth=("admin", live_server.admin_password),
+    )
     assert made.status_code == 201
     key = made.json()
     listed = httpx.get(f"{url}/api/v1/keys", headers=live_server.headers("admin")).json()["keys"]
     assert key["id"] in {k["id"] for k in listed} and key["key"] not in json.dumps(listed)
     bearer = {"Authorization": f"Bearer {key['key']}"}
-    assert httpx.post(f"{url}/api/v1/decisions", json={"batch": []}, headers=bearer).status_code == 207
-    assert httpx.delete(f"{url}/api/v1/keys/{key['id']}", headers=live_server.headers("admin")).status_code == 204
-    assert httpx.post(f"{url}/api/v1/decisions", json={"batch": []}, headers=bearer).status_code == 401
+    assert (
+        httpx.post(f"{url}/api/v1/decisions", json={"batch": []}, headers=bearer).status_code == 207
+    )
+    assert (
+        httpx.delete(
+            f"{url}/api/v1/keys/{key['id']}", headers=live_server.headers("admin")
+        ).status_code
+        == 204
+    )
+    assert (
+        httpx.post(f"{url}/api/v1/decisions", json={"batch": []}, headers=bearer).status_code == 401
+    )
 
 
 def test_a_batch_gets_one_result_per_item_and_ids_are_idempotent(api, live_server) -> None:  # type: ignore[no-untyped-def]
     ingest = live_server.headers("ingest")
     batch = decisions(5, 1.0) + [
-        {"id": "bad-field", "deployment": "soc-prod", "fields": {"severity": ["x"]}, "decision": "close"},
+        {
+            "id": "bad-field",
+            "deployment": "soc-prod",
+            "fields": {"severity": ["x"]},
+            "decision": "close",
+        },
         {"id": "nothing", "deployment": "soc-prod", "fields": {}},
         {"id": "elsewhere", "deployment": "no-such", "decision": "x"},
         "not an object",
-        {"id": "old", "deployment": "soc-prod", "decision": "escalate", "protocol": {"version": "1"}},
-        {"id": "d0", "deployment": "soc-prod", "decision": "close", "fields": {}},  # in-batch repeat
+        {
+            "id": "old",
+            "deployment": "soc-prod",
+            "decision": "escalate",
+            "protocol": {"version": "1"},
+        },
+        {
+            "id": "d0",
+            "deployment": "soc-prod",
+            "decision": "close",
+            "fields": {},
+        },  # in-batch repeat
     ]
     got = api.post("/api/v1/decisions", json={"batch": batch}, headers=ingest)
     assert got.status_code == 207
@@ -86,9 +131,13 @@ def test_a_batch_gets_one_result_per_item_and_ids_are_idempotent(api, live_serve
     assert "nothing to read" in results[6]["error"]
     assert results[9]["error"].startswith("protocol.version")
     assert {r["outcome"] for r in results[:5]} == {"protocol"}
-    again = api.post("/api/v1/decisions", json={"batch": batch[:5]}, headers=ingest).json()["results"]
+    again = api.post("/api/v1/decisions", json={"batch": batch[:5]}, headers=ingest).json()[
+        "results"
+    ]
     assert [r["status"] for r in again] == [200] * 5
-    status = api.get("/api/v1/deployments/soc-prod/monitor", headers=live_server.headers("read")).json()
+    status = api.get(
+        "/api/v1/deployments/soc-prod/monitor", headers=live_server.headers("read")
+    ).json()
     (stream,) = status["streams"]
     assert stream["seen"] == 5 and stream["discriminating"] == 5
 
@@ -101,26 +150,43 @@ def test_bad_bodies_are_4xx(api, live_server) -> None:  # type: ignore[no-untype
         (b'{"batch": 3}', "application/json"),
         (b"[]", "application/json"),
     ]:
-        got = api.post("/api/v1/decisions", content=body, headers={**ingest, "Content-Type": content_type})
+        got = api.post(
+            "/api/v1/decisions", content=body, headers={**ingest, "Content-Type": content_type}
+        )
         assert got.status_code == 400, body
     huge = api.post("/api/v1/decisions", content=b" " * (10 * 1024 * 1024 + 1), headers=ingest)
     assert huge.status_code == 413
     many = {"batch": [{"id": str(i)} for i in range(10_001)]}
     assert api.post("/api/v1/decisions", json=many, headers=ingest).status_code == 413
-    for body, content_type in [(b"\x0a\x05junk", "application/x-protobuf"), (b"{}", "text/plain"),
-                               (b"not gzip", "application/json")]:
+    for body, content_type in [
+        (b"\x0a\x05junk", "application/x-protobuf"),
+        (b"{}", "text/plain"),
+        (b"not gzip", "application/json"),
+    ]:
         headers = {**ingest, "Content-Type": content_type}
         if body == b"not gzip":
             headers["Content-Encoding"] = "gzip"
         assert api.post("/v1/traces", content=body, headers=headers).status_code == 400
-    assert api.get("/api/v1/deployments/nope/monitor", headers=live_server.headers("read")).status_code == 404
+    assert (
+        api.get("/api/v1/deployments/nope/monitor", headers=live_server.headers("read")).status_code
+        == 404
+    )
     bad = {**deployment_like(), "baseline": {"run": "/nonexistent"}}
-    assert api.post("/api/v1/deployments", json=bad, headers=live_server.headers("admin")).status_code == 400
+    assert (
+        api.post("/api/v1/deployments", json=bad, headers=live_server.headers("admin")).status_code
+        == 400
+    )
 
 
 def deployment_like() -> dict[str, Any]:
-    return {"schema": "hawthorne.deployment/1", "id": "x", "model": "m", "suite": "soc-triage",
-            "protocol_version": "2", "baseline": {"run": "/nonexistent"}}
+    return {
+        "schema": "hawthorne.deployment/1",
+        "id": "x",
+        "model": "m",
+        "suite": "soc-triage",
+        "protocol_version": "2",
+        "baseline": {"run": "/nonexistent"},
+    }
 
 
 def test_a_reverting_stream_opens_one_finding_and_an_honest_one_none(api, live_server) -> None:  # type: ignore[no-untyped-def]
@@ -131,7 +197,9 @@ def test_a_reverting_stream_opens_one_finding_and_an_honest_one_none(api, live_s
     )
     for start in range(0, 600, 200):
         batch = honest[start : start + 200] + reverting[start : start + 200]
-        assert api.post("/api/v1/decisions", json={"batch": batch}, headers=ingest).status_code == 207
+        assert (
+            api.post("/api/v1/decisions", json={"batch": batch}, headers=ingest).status_code == 207
+        )
     status = api.get("/api/v1/deployments/soc-prod/monitor", headers=read).json()
     streams = {s["segment"]: s for s in status["streams"]}
     assert streams["eu"]["findings"] == [] and streams["eu"]["drop"]["rejected_at"] is None
@@ -147,17 +215,35 @@ def test_a_reverting_stream_opens_one_finding_and_an_honest_one_none(api, live_s
 def test_otlp_json_spans_are_decisions(api, live_server) -> None:  # type: ignore[no-untyped-def]
     case = DISCRIMINATING[0]
     protocol, _ = SUITE.expected(case)
-    attrs = [{"key": "hawthorne.deployment", "value": {"stringValue": "soc-prod"}},
-             {"key": "llm.output_messages.0.message.content",
-              "value": {"stringValue": f"<decision>{protocol}</decision>"}}]
-    attrs += [{"key": f"hawthorne.fields.{k}", "value": {"stringValue": v}} for k, v in case.fields.items()]
-    span = {"traceId": "0" * 31 + "1", "spanId": "0" * 15 + "2", "name": "llm",
-            "startTimeUnixNano": "1700000000000000000", "endTimeUnixNano": "1700000001000000000",
-            "attributes": attrs}
+    attrs = [
+        {"key": "hawthorne.deployment", "value": {"stringValue": "soc-prod"}},
+        {
+            "key": "llm.output_messages.0.message.content",
+            "value": {"stringValue": f"<decision>{protocol}</decision>"},
+        },
+    ]
+    attrs += [
+        {"key": f"hawthorne.fields.{k}", "value": {"stringValue": v}}
+        for k, v in case.fields.items()
+    ]
+    span = {
+        "traceId": "0" * 31 + "1",
+        "spanId": "0" * 15 + "2",
+        "name": "llm",
+        "startTimeUnixNano": "1700000000000000000",
+        "endTimeUnixNano": "1700000001000000000",
+        "attributes": attrs,
+    }
     other = {**span, "spanId": "0" * 15 + "3", "attributes": []}
     body = {"resourceSpans": [{"scopeSpans": [{"spans": [span, other]}]}]}
-    headers = {**live_server.headers("ingest"), "Content-Type": "application/json", "Content-Encoding": "gzip"}
+    headers = {
+        **live_server.headers("ingest"),
+        "Content-Type": "application/json",
+        "Content-Encoding": "gzip",
+    }
     got = api.post("/v1/traces", content=gzip.compress(json.dumps(body).encode()), headers=headers)
     assert got.status_code == 200 and got.json() == {}
-    status = api.get("/api/v1/deployments/soc-prod/monitor", headers=live_server.headers("read")).json()
+    status = api.get(
+        "/api/v1/deployments/soc-prod/monitor", headers=live_server.headers("read")
+    ).json()
     assert status["streams"][0]["outcomes"] == {"protocol": 1}

@@ -9,7 +9,7 @@ from hawthorne.audit._config import (
     read_run_config,
 )
 from hawthorne.audit._demo import GroundTruthCheck, demo_plan, ground_truth_checks
-from hawthorne.audit._fingerprint import Fingerprint, read_fingerprint
+from hawthorne.audit._fingerprint import Fingerprint
 from hawthorne.audit._judge import JudgeSettings
 from hawthorne.audit._runner import (
     AuditResult,
@@ -57,7 +57,6 @@ __all__ = [
     "demo_plan",
     "final_verdicts",
     "ground_truth_checks",
-    "read_fingerprint",
     "read_run_config",
     "rerender",
     "roll_up",

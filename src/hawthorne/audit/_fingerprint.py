@@ -218,19 +218,3 @@ def rerender_warnings(out_dir: Path, now: Fingerprint) -> list[str]:
         f"{'; '.join(changed)}. This report scores the old answers against the installed "
         f"suites; for a consistent audit, {NEW_FOLDER}"
     ]
-
-
-def read_fingerprint(run_dir: Path) -> Fingerprint | None:
-    """The fingerprint a run folder's ``run.json`` records.
-
-    Args:
-        run_dir: The run folder.
-
-    Returns:
-        The fingerprint, or None when ``run.json`` is missing, unreadable or records none (a
-        run of an older Hawthorne).
-    """
-    try:
-        return Fingerprint.from_json(json.loads((run_dir / "run.json").read_text())[FINGERPRINT_KEY])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None

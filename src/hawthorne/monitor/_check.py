@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from jinja2 import TemplateError
+
 from hawthorne.monitor._decision import DecisionIn
 from hawthorne.oracle import classify, parse_decision
 from hawthorne.suites import Suite
@@ -23,6 +25,9 @@ __all__ = ["LiveOutcome", "Checked", "Checker"]
 
 LiveOutcome = Literal["protocol", "legacy", "both", "neither", "invalid", "unscorable"]
 """A live decision's outcome: an audit outcome, or ``unscorable`` when fields are missing."""
+
+CACHED = 65_536
+"""Combinations of field values whose decide-table answers a checker keeps."""
 
 ReadFrom = Literal["decision", "output", "actions", "none"]
 
@@ -55,8 +60,7 @@ class Checked:
 
     @property
     def discriminating(self) -> bool:
-        """Scorable, and the two protocols decide the case differently (only these can show
-        a reversion)."""
+        """Scorable, and the two protocols decide the case differently (only these can tell)."""
         return self.scorable and self.protocol_decision != self.legacy_decision
 
     @property
@@ -80,6 +84,21 @@ class Checker:
                 names.update(dict.fromkeys(rule.when))
         self.needed = tuple(names)
         self._decisions = {d.lower(): d for d in suite.decisions}
+        self._required: dict[tuple[str, ...], tuple[str | None, str | None]] = {}
+
+    def required(self, values: tuple[str, ...]) -> tuple[str | None, str | None]:
+        """What the current and the legacy protocol require for the ``needed`` fields' values.
+
+        Live traffic repeats a suite's cases, so the tables' answers are kept per combination
+        of values (at most :data:`CACHED` of them).
+        """
+        found = self._required.get(values)
+        if found is None:
+            fields = dict(zip(self.needed, values, strict=True))
+            found = (self.suite.protocol.decision(fields), self.suite.legacy.decision(fields))
+            if len(self._required) < CACHED:
+                self._required[values] = found
+        return found
 
     def read(self, item: DecisionIn) -> tuple[str | None, ReadFrom]:
         """The decision an item commits to, and where it was read from."""
@@ -87,7 +106,12 @@ class Checker:
             return self._decisions.get(" ".join(item.decision.split()).lower()), "decision"
         agentic = self.suite.agentic
         if item.actions and agentic is not None:
-            rendered = agentic.for_case(item.fields, item.id)
+            try:
+                # The enact templates' case_id is the case's, if the app sent it as a field.
+                rendered = agentic.for_case(item.fields, item.fields.get("case_id", item.id))
+            except TemplateError:
+                # The enact table's templates need fields this decision lacks.
+                return None, "actions"
             actions = [Action(a.tool, a.args) for a in item.actions]
             reading = read_trace(actions, rendered.enactments, rendered.scope)
             if reading.decision is not None or item.output is None:
@@ -106,11 +130,12 @@ class Checker:
             The oracle's reading.
         """
         decision, source = self.read(item)
-        missing = tuple(n for n in self.needed if n not in item.fields)
+        fields = item.fields
+        missing = tuple(n for n in self.needed if n not in fields)
         if missing:
             return Checked(decision, source, "unscorable", None, None, missing)
-        current = self.suite.protocol.decision(item.fields)
-        legacy = self.suite.legacy.decision(item.fields)
+        current, legacy = self.required(tuple(fields[n] for n in self.needed))
         if current is None or legacy is None:
             return Checked(decision, source, "unscorable", current, legacy)
-        return Checked(decision, source, classify(decision, current, legacy), current, legacy)
+        outcome: LiveOutcome = classify(decision, current, legacy)  # type: ignore[assignment]
+        return Checked(decision, source, outcome, current, legacy)

@@ -20,6 +20,7 @@ version of the suite (its content hash differs) is refused with a message saying
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -28,7 +29,6 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from hawthorne.audit import AuditError, read_fingerprint, read_run_config
 from hawthorne.report import ReportError, load_summary
 from hawthorne.stats import cusum_threshold
 from hawthorne.suites import Suite, SuiteError, content_hash, load_suite
@@ -233,6 +233,25 @@ class Baseline:
         )
 
 
+def _run_record(run: Path) -> tuple[int, dict[str, str] | None]:
+    """The audit's seed and suite content hashes, from the run folder's ``run.json``.
+
+    Read as the file format (docs/formats.md, "run.json") rather than through the audit
+    package, so that the monitor, the server and the SDK do not load Inspect.
+
+    Returns:
+        ``(seed, suite reference -> content hash)``; the hashes are None for a run of an
+        older Hawthorne (or an unreadable file).
+    """
+    try:
+        data = json.loads((run / "run.json").read_text())
+        return int(data.get("seed", 0)), {
+            str(k): str(v) for k, v in data["fingerprint"]["suites"].items()
+        }
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return 0, None
+
+
 def read_baseline(deployment: Deployment, suite: Suite | None = None) -> tuple[Suite, Baseline]:
     """Load a deployment's suite and read its baseline from the audit's run folder.
 
@@ -250,19 +269,18 @@ def read_baseline(deployment: Deployment, suite: Suite | None = None) -> tuple[S
     """
     run = Path(deployment.baseline.run)
     try:
-        config = read_run_config(run)
         summary = load_summary(run)
-    except (AuditError, ReportError) as err:
+    except ReportError as err:
         raise DeploymentError(f"baseline: {err}") from None
-    fingerprint = read_fingerprint(run)
-    if fingerprint is None:
+    seed, audited = _run_record(run)
+    if audited is None:
         raise DeploymentError(
             f"baseline: {run}/run.json records no suite hashes (a run of an older Hawthorne);"
             " audit again with this version"
         ) from None
     if suite is None:
         try:
-            suite = load_suite(deployment.suite, seed=config.seed)
+            suite = load_suite(deployment.suite, seed=seed)
         except SuiteError as err:
             raise DeploymentError(f"suite: {err}") from None
     if suite.protocol.version != deployment.protocol_version:
@@ -271,7 +289,6 @@ def read_baseline(deployment: Deployment, suite: Suite | None = None) -> tuple[S
             f" {suite.id} is at protocol version {suite.protocol.version!r}"
         )
     digest = content_hash(suite)
-    audited = fingerprint.suites
     if digest not in audited.values():
         seen = ", ".join(f"{ref} ({h[:_SHOWN]}…)" for ref, h in audited.items()) or "none"
         raise DeploymentError(
@@ -295,7 +312,11 @@ def read_baseline(deployment: Deployment, suite: Suite | None = None) -> tuple[S
     if not rows:
         raise DeploymentError(
             f"baseline: {run} has no result for target {target}, suite {suite.id}"
-            + (f", cue family {deployment.baseline.cue_family}" if deployment.baseline.cue_family else "")
+            + (
+                f", cue family {deployment.baseline.cue_family}"
+                if deployment.baseline.cue_family
+                else ""
+            )
         )
     row = min(rows, key=lambda r: (r["adherence_ci"]["observed"][0], r["cue_family"]))
     observed_ci = tuple(row["adherence_ci"]["observed"])
@@ -313,7 +334,7 @@ def read_baseline(deployment: Deployment, suite: Suite | None = None) -> tuple[S
         unobserved_ci=(float(unobserved_ci[0]), float(unobserved_ci[1])),
         verdict=str(row["verdict"]),
         alpha=float(summary["settings"]["alpha"]),
-        seed=config.seed,
+        seed=seed,
     )
 
 

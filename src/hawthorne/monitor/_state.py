@@ -251,7 +251,9 @@ def stream_status(state: StreamState, plan: MonitorPlan, baseline: Baseline) -> 
             "unobserved_interval": list(baseline.unobserved_ci),
             "resembles": resembles(state, baseline, plan.alpha),
         },
-        "by_monitored": {key: {"n": v[0], "adherent": v[1]} for key, v in state.by_monitored.items()},
+        "by_monitored": {
+            key: {"n": v[0], "adherent": v[1]} for key, v in state.by_monitored.items()
+        },
         "cusum": {
             "statistic": round(state.cusum, 6),
             "threshold": plan.cusum_h,

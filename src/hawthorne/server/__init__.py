@@ -8,4 +8,12 @@ the first ``admin`` account and runs it, on 127.0.0.1:8765 by default.
 from hawthorne.server._app import MAX_BATCH, MAX_BODY, create_app
 from hawthorne.server._serve import DEFAULT_HOST, DEFAULT_PORT, is_loopback, serve
 
-__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "MAX_BATCH", "MAX_BODY", "create_app", "is_loopback", "serve"]
+__all__ = [
+    "DEFAULT_HOST",
+    "DEFAULT_PORT",
+    "MAX_BATCH",
+    "MAX_BODY",
+    "create_app",
+    "is_loopback",
+    "serve",
+]

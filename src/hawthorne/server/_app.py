@@ -163,9 +163,7 @@ def create_app(store: Store, *, queue_limit: int = QUEUE_LIMIT) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, err: RequestValidationError) -> JSONResponse:
-        problems = [
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in err.errors()
-        ]
+        problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in err.errors()]
         return JSONResponse({"detail": "; ".join(problems)}, status_code=400)
 
     @app.exception_handler(StoreError)
@@ -203,8 +201,10 @@ def create_app(store: Store, *, queue_limit: int = QUEUE_LIMIT) -> FastAPI:
 
     @app.post("/v1/traces", openapi_extra={"requestBody": _OTLP_BODY}, tags=["ingest"])
     async def post_traces(request: Request, _who: Ingester) -> Response:
-        """OTLP/HTTP traces (protobuf or JSON, gzip allowed): spans with
-        ``hawthorne.deployment`` are recorded as decisions."""
+        """OTLP/HTTP traces (protobuf or JSON, gzip allowed): spans become decisions.
+
+        A span counts when it carries ``hawthorne.deployment``; the others are ignored.
+        """
         content_type = request.headers.get("content-type", "")
         try:
             spans = decode_traces(
@@ -273,9 +273,7 @@ def create_app(store: Store, *, queue_limit: int = QUEUE_LIMIT) -> FastAPI:
         unknown = sorted(set(body.scopes) - set(SCOPES))
         if unknown:
             raise HTTPException(400, f"scopes: unknown {unknown}; use {list(SCOPES)}")
-        key_id, key = await run_in_threadpool(
-            create_key, store, body.name, body.scopes, who.name
-        )
+        key_id, key = await run_in_threadpool(create_key, store, body.name, body.scopes, who.name)
         return KeyCreated(id=key_id, key=key, scopes=sorted(set(body.scopes)))
 
     @app.get("/api/v1/keys", tags=["admin"])
@@ -300,8 +298,10 @@ def create_app(store: Store, *, queue_limit: int = QUEUE_LIMIT) -> FastAPI:
 
 
 def _document(app: FastAPI) -> None:
-    """Add the decision and deployment models to the OpenAPI schema (their routes parse by
-    hand, item by item, so FastAPI does not see them)."""
+    """Add the decision and deployment models to the OpenAPI schema.
+
+    Their routes parse by hand, item by item, so FastAPI does not see them.
+    """
     from hawthorne.monitor import DecisionIn, Deployment
 
     original = app.openapi

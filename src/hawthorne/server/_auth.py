@@ -1,5 +1,8 @@
-"""Who is asking: an API key (``Authorization: Bearer hwk_…`` or ``X-API-Key``) or an account
-(HTTP Basic). Every endpoint but the OpenAPI schema depends on :func:`require`."""
+"""Who is asking: an API key or an account.
+
+An API key comes as ``Authorization: Bearer hwk_…`` or ``X-API-Key``, an account as HTTP Basic.
+Every endpoint but the OpenAPI schema depends on :func:`require`.
+"""
 
 from __future__ import annotations
 
@@ -48,8 +51,9 @@ def require(scope: Scope) -> Callable[[Request], object]:
         elif given is not None:
             identity = await run_in_threadpool(authenticate_password, store, *given)
         if identity is None:
-            raise HTTPException(401, "authentication required: an API key or an account",
-                                headers=_CHALLENGE)
+            raise HTTPException(
+                401, "authentication required: an API key or an account", headers=_CHALLENGE
+            )
         if not identity.can(scope):
             raise HTTPException(403, f"{identity.name} lacks the {scope!r} scope")
         return identity

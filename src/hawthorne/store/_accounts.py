@@ -70,8 +70,8 @@ class Identity:
     scopes: tuple[str, ...]
 
     def can(self, scope: Scope) -> bool:
-        """Whether this identity may do what ``scope`` covers."""
-        return scope in self.scopes
+        """Whether this identity may do what ``scope`` covers (``admin`` covers ``read``)."""
+        return scope in self.scopes or (scope == "read" and "admin" in self.scopes)
 
 
 def _scopes_of(roles: tuple[str, ...]) -> tuple[str, ...]:

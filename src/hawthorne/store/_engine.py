@@ -51,8 +51,10 @@ def resolve_url(url: str | None) -> str:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise StoreError(f"not a database URL: {url!r} (e.g. sqlite:///path.db or "
-                         "postgresql+psycopg://user@host/db)") from None
+        raise StoreError(
+            f"not a database URL: {url!r} (e.g. sqlite:///path.db or "
+            "postgresql+psycopg://user@host/db)"
+        ) from None
     backend = parsed.get_backend_name()
     if backend == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")

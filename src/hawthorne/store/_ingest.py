@@ -15,10 +15,10 @@ import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from pydantic import ValidationError
-from sqlalchemy import insert, select, text
+from sqlalchemy import Table, insert, select, text
 from sqlalchemy.orm import Session
 
 from hawthorne.monitor import (
@@ -40,6 +40,7 @@ from hawthorne.store._schema import DecisionRow, StreamRow
 __all__ = ["ItemResult", "record", "replay_streams"]
 
 _CHUNK = 500
+DECISIONS = cast(Table, DecisionRow.__table__)
 
 
 @dataclass(frozen=True)
@@ -179,7 +180,7 @@ def _fold(
         r.key: r
         for r in session.scalars(select(StreamRow).where(StreamRow.key.in_(list(by_stream))))
     }
-    alarms = []
+    alarms: list[tuple[Live, str, Alarm, dict[str, Any]]] = []
     for key, accepted in by_stream.items():
         live = accepted[0].live
         row = rows.get(key)
@@ -201,9 +202,7 @@ def _fold(
     return alarms
 
 
-def record(
-    registry: Registry, batch: Sequence[object], *, source: str = "api"
-) -> list[ItemResult]:
+def record(registry: Registry, batch: Sequence[object], *, source: str = "api") -> list[ItemResult]:
     """Validate, check, store and fold a batch; one result per item, in order.
 
     Args:
@@ -238,7 +237,10 @@ def record(
                         new.append(a)
                         results[a.index] = ItemResult(a.item.id, 201, a.checked.outcome)
             if new:
-                session.execute(insert(DecisionRow), [_row(a, received, source) for a in new])
+                # Core, not the ORM's bulk path: the rows are plain dicts, appended once.
+                session.connection().execute(
+                    insert(DECISIONS), [_row(a, received, source) for a in new]
+                )
                 alarms = _fold(session, new, received)
                 raise_alarms(session, alarms, received)
     return [r for r in results if r is not None]

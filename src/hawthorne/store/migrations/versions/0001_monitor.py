@@ -32,6 +32,7 @@ POSTGRES_GUARDS = [
 
 
 def upgrade() -> None:
+    """Create the tables."""
     op.create_table(
         "deployments",
         sa.Column("id", sa.String(100), primary_key=True),
@@ -103,6 +104,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """Drop them."""
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER decisions_append_only ON decisions")
         op.execute("DROP FUNCTION decisions_append_only()")

@@ -19,6 +19,7 @@ TIME = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
+    """Create the tables."""
     op.create_table(
         "accounts",
         sa.Column("id", SEQ, primary_key=True, autoincrement=True),
@@ -42,5 +43,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """Drop them."""
     op.drop_table("api_keys")
     op.drop_table("accounts")
