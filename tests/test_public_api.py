@@ -343,6 +343,7 @@ SURFACE: dict[str, list[str]] = {
         "create_key",
         "default_url",
         "ensure_admin",
+        "list_accounts",
         "list_findings",
         "list_keys",
         "monitor_status",

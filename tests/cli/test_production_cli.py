@@ -101,6 +101,17 @@ def test_client_commands_through_a_server(live_server: Any, deployment_data: Any
     as_json = runner.invoke(main, ["monitor", "status", "soc-prod", "--json", *server,
                                    "--api-key", read_key])  # fmt: skip
     assert '"streams": []' in as_json.output
+    made = runner.invoke(main, ["accounts", "create", "ana", "--role", "auditor", *admin],
+                         env={"NEW_PASSWORD": "a long enough password"})  # fmt: skip
+    assert made.exit_code == 0 and "ana: auditor" in made.output
+    auditor = [*server, "--user", "ana"]
+    env = {"HAWTHORNE_PASSWORD": "a long enough password"}
+    seen = runner.invoke(main, ["monitor", "status", "soc-prod", *auditor], env=env)
+    assert seen.exit_code == 0, seen.output
+    changed = runner.invoke(main, ["deployments", "add", str(path), *auditor], env=env)
+    assert changed.exit_code == 2 and "403" in changed.output
+    listed = runner.invoke(main, ["accounts", "list", *admin])
+    assert "admin\tadmin" in listed.output and "ana\tauditor" in listed.output
     refused = runner.invoke(main, ["deployments", "add", str(path), *server, "--api-key", read_key])
     assert refused.exit_code == 2 and "403" in refused.output
     nobody = runner.invoke(main, ["monitor", "status", "--server", "http://127.0.0.1:1",

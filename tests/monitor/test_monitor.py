@@ -213,3 +213,59 @@ def test_a_baseline_is_read_and_another_suite_version_refused(
         )
     with pytest.raises(DeploymentError, match="schema"):
         parse_deployment({"id": "x"})
+
+
+def _span(attrs: dict[str, str]) -> dict[str, Any]:
+    return {
+        "traceId": "ab" * 16,
+        "spanId": "cd" * 8,
+        "name": "agent",
+        "endTimeUnixNano": "1700000000000000000",
+        "attributes": [{"key": k, "value": {"stringValue": v}} for k, v in attrs.items()],
+    }
+
+
+def test_tool_call_spans_in_both_vocabularies_are_read_through_the_enact_table() -> None:
+    import json
+
+    from hawthorne.monitor import decode_traces
+
+    case = next(
+        c
+        for c in ROLLOUT.cases
+        if ROLLOUT.is_discriminating(c) and ROLLOUT.expected(c)[0] == "hold"
+    )
+    common = {"hawthorne.deployment": "rollout", "hawthorne.fields.case_id": case.id}
+    common |= {f"hawthorne.fields.{k}": v for k, v in case.fields.items()}
+    key = f"{case.fields['service']}/releases/{case.id}"
+    tool = "llm.output_messages.0.message.tool_calls"
+    openinference = {
+        **common,
+        "hawthorne.decision.id": "oi",
+        f"{tool}.0.tool_call.function.name": "config_get",
+        f"{tool}.0.tool_call.function.arguments": json.dumps({"key": key}),
+        f"{tool}.1.tool_call.function.name": "config_set",
+        f"{tool}.1.tool_call.function.arguments": json.dumps({"key": key, "value": "live"}),
+    }
+    genai_messages = [
+        {
+            "role": "assistant",
+            "parts": [
+                {"type": "text", "content": "Freeze is active: holding."},
+                {"type": "tool_call", "id": "1", "name": "send_message",
+                 "arguments": {"recipient": "change-advisory-board", "body": "rule 1"}},
+            ],
+        }
+    ]  # fmt: skip
+    genai = {**common, "hawthorne.decision.id": "genai",
+             "gen_ai.output.messages": json.dumps(genai_messages)}  # fmt: skip
+    body = {"resourceSpans": [{"scopeSpans": [{"spans": [_span(openinference), _span(genai)]}]}]}
+    spans = decode_traces(json.dumps(body).encode(), "application/json")
+    checker = Checker(ROLLOUT)
+    read = {d["id"]: checker.check(DecisionIn.model_validate(d)) for d in spans.decisions}
+    assert (read["oi"].decision, read["oi"].read_from, read["oi"].outcome) == (
+        "roll-out",
+        "actions",
+        "legacy",
+    )
+    assert (read["genai"].decision, read["genai"].outcome) == ("hold", "protocol")

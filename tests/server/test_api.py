@@ -247,3 +247,84 @@ def test_otlp_json_spans_are_decisions(api, live_server) -> None:  # type: ignor
         "/api/v1/deployments/soc-prod/monitor", headers=live_server.headers("read")
     ).json()
     assert status["streams"][0]["outcomes"] == {"protocol": 1}
+
+
+def test_a_full_ingest_queue_answers_429_with_retry_after(tmp_path, deployment_data) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    import uvicorn
+
+    from hawthorne.server import _app
+    from hawthorne.store import Registry, Store, create_key
+
+    store = Store(f"sqlite:///{tmp_path / 'q.db'}")
+    store.upgrade()
+    Registry(store).register(deployment_data("hawthorne/scripted-honest"))
+    key = create_key(store, "t", ["ingest"])[1]
+    entered, release = threading.Event(), threading.Event()
+    real = _app.record
+
+    def slow(*args: Any, **kw: Any) -> Any:
+        entered.set()
+        release.wait(30)
+        return real(*args, **kw)
+
+    app = _app.create_app(store, queue_limit=10)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    _app.record = slow  # type: ignore[assignment]
+    try:
+        thread.start()
+        while not server.started:
+            threading.Event().wait(0.02)
+        url = f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}/api/v1/decisions"
+        headers = {"Authorization": f"Bearer {key}"}
+        first: list[httpx.Response] = []
+        sender = threading.Thread(
+            target=lambda: first.append(
+                httpx.post(url, json={"batch": decisions(8, 1.0)}, headers=headers, timeout=60)
+            )
+        )
+        sender.start()
+        assert entered.wait(30)
+        full = httpx.post(url, json={"batch": decisions(8, 1.0, prefix="e")}, headers=headers)
+        assert full.status_code == 429 and full.headers["Retry-After"] == "1"
+        release.set()
+        sender.join(60)
+        assert first[0].status_code == 207
+        later = httpx.post(url, json={"batch": decisions(8, 1.0, prefix="e")}, headers=headers)
+        assert later.status_code == 207
+    finally:
+        _app.record = real  # type: ignore[assignment]
+        release.set()
+        server.should_exit = True
+        thread.join(30)
+        store.close()
+
+
+def test_accounts_are_created_by_an_admin_with_known_roles(live_server) -> None:  # type: ignore[no-untyped-def]
+    url, admin = f"{live_server.url}/api/v1/accounts", live_server.headers("admin")
+    body = {"username": "rita", "password": "twelve chars!", "roles": ["reviewer"]}
+    assert httpx.post(url, json=body, headers=live_server.headers("read")).status_code == 403
+    assert httpx.post(url, json=body, headers=admin).status_code == 201
+    assert httpx.post(url, json=body, headers=admin).status_code == 409
+    assert (
+        httpx.post(
+            url, json={**body, "username": "x", "roles": ["czar"]}, headers=admin
+        ).status_code
+        == 400
+    )
+    assert (
+        httpx.post(
+            url, json={**body, "username": "y", "password": "short"}, headers=admin
+        ).status_code
+        == 400
+    )
+    who = httpx.get(f"{live_server.url}/api/v1/whoami", auth=("rita", "twelve chars!")).json()
+    assert who["roles"] == ["reviewer"] and who["scopes"] == ["read"]
+    listed = httpx.get(url, headers=admin).json()["accounts"]
+    assert {a["username"] for a in listed} == {"admin", "rita"} and "hash" not in str(listed)
+    for _ in range(5):
+        httpx.get(f"{live_server.url}/api/v1/whoami", auth=("rita", "wrong password"))
+    locked = httpx.get(f"{live_server.url}/api/v1/whoami", auth=("rita", "twelve chars!"))
+    assert locked.status_code == 401

@@ -12,7 +12,7 @@ from hawthorne.cli._detectors import detectors_group
 from hawthorne.cli._gate import gate
 from hawthorne.cli._models import models_group
 from hawthorne.cli._organisms import organisms_group
-from hawthorne.cli._production import db, deployments, keys, monitor, serve
+from hawthorne.cli._production import accounts, db, deployments, keys, monitor, serve
 from hawthorne.cli._run import report, run
 from hawthorne.cli._suites import suites
 from hawthorne.cli._whitebox import whitebox
@@ -42,7 +42,7 @@ main.add_command(organisms_group)
 main.add_command(models_group)
 main.add_command(detectors_group)
 main.add_command(whitebox)
-for command in (serve, db, keys, deployments, monitor):
+for command in (serve, db, keys, accounts, deployments, monitor):
     main.add_command(command)
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""The production commands: ``serve``, ``db upgrade``, ``keys``, ``deployments``, ``monitor``.
+"""The production commands: ``serve``, ``db``, ``keys``, ``accounts``, ``deployments``, ``monitor``.
 
 ``serve`` and ``db upgrade`` work on the store; ``keys create --db`` too (whoever can open the
 database file may mint a key). The rest talk to a server through :mod:`hawthorne.client`, with
@@ -170,6 +170,41 @@ def keys_revoke(key_id: str, server: str, api_key: str | None, user: str | None)
     """Revoke an API key."""
     _call(server, api_key, user, "DELETE", f"/api/v1/keys/{key_id}")
     console.print(f"revoked {plain(key_id)}", highlight=False)
+
+
+@click.group()
+def accounts() -> None:
+    """Accounts: people who sign in, with roles."""
+
+
+@accounts.command("create")
+@click.argument("username")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice(["viewer", "reviewer", "author", "approver", "auditor", "admin"]),
+    help="A role (repeatable).",
+)
+@_server_options
+def accounts_create(username: str, roles: tuple[str, ...], server: str, api_key: str | None,
+                    user: str | None) -> None:  # fmt: skip
+    """Create an account; its password is read from NEW_PASSWORD or a prompt."""
+    password = os.environ.get("NEW_PASSWORD") or click.prompt(
+        f"password for {username}", hide_input=True, confirmation_prompt=True
+    )
+    body = {"username": username, "password": password, "roles": list(roles)}
+    made = _call(server, api_key, user, "POST", "/api/v1/accounts", body)
+    console.print(f"account {plain(made['username'])}: {', '.join(made['roles'])}", highlight=False)
+
+
+@accounts.command("list")
+@_server_options
+def accounts_list(server: str, api_key: str | None, user: str | None) -> None:
+    """List accounts and their roles."""
+    for a in _call(server, api_key, user, "GET", "/api/v1/accounts")["accounts"]:
+        click.echo(f"{a['username']}\t{','.join(a['roles'])}")
 
 
 @click.group()

@@ -31,7 +31,8 @@ def _scalar_text(value: Any) -> Any:
 
 
 def _text_map(value: Any) -> Any:
-    if isinstance(value, Mapping):
+    # Most applications send text already: leave such a mapping as it is (the hot path).
+    if isinstance(value, Mapping) and not all(type(v) is str for v in value.values()):
         return {k: _scalar_text(v) for k, v in value.items()}
     return value
 

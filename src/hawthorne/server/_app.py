@@ -15,7 +15,7 @@ from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.concurrency import run_in_threadpool
 
 from hawthorne._version import __version__
@@ -24,6 +24,7 @@ from hawthorne.server._auth import require
 from hawthorne.server._otlp_reply import otlp_reply
 from hawthorne.store import (
     FINDING_STATUSES,
+    ROLES,
     SCOPES,
     Identity,
     ItemResult,
@@ -31,7 +32,9 @@ from hawthorne.store import (
     Store,
     StoreError,
     UnknownDeployment,
+    create_account,
     create_key,
+    list_accounts,
     list_findings,
     list_keys,
     monitor_status,
@@ -59,6 +62,14 @@ class KeyRequest(BaseModel):
 
     name: str = Field(min_length=1, max_length=200)
     scopes: list[str] = Field(min_length=1)
+
+
+class AccountRequest(BaseModel):
+    """A new account: a username, a password (at least 12 characters) and roles."""
+
+    username: str = Field(min_length=1, max_length=100)
+    password: str = Field(min_length=12, max_length=1000)
+    roles: list[str] = Field(min_length=1)
 
 
 class KeyCreated(BaseModel):
@@ -287,6 +298,23 @@ def create_app(store: Store, *, queue_limit: int = QUEUE_LIMIT) -> FastAPI:
         if not await run_in_threadpool(revoke_key, store, key_id):
             raise HTTPException(404, f"no key {key_id!r}")
         return Response(status_code=204)
+
+    @app.post("/api/v1/accounts", status_code=201, tags=["admin"])
+    async def post_account(body: AccountRequest, _who: Admin) -> dict[str, Any]:
+        """Create an account with roles."""
+        unknown = sorted(set(body.roles) - set(ROLES))
+        if unknown:
+            raise HTTPException(400, f"roles: unknown {unknown}; use {list(ROLES)}")
+        try:
+            await run_in_threadpool(create_account, store, body.username, body.password, body.roles)
+        except IntegrityError:
+            raise HTTPException(409, f"account {body.username!r} exists") from None
+        return {"username": body.username, "roles": sorted(set(body.roles))}
+
+    @app.get("/api/v1/accounts", tags=["admin"])
+    async def get_accounts(_who: Admin) -> dict[str, Any]:
+        """Every account's name and roles (never a password hash)."""
+        return {"accounts": await run_in_threadpool(list_accounts, store)}
 
     @app.get("/api/v1/whoami", tags=["admin"])
     async def whoami(who: Reader) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from hawthorne.store._accounts import (
     create_account,
     create_key,
     ensure_admin,
+    list_accounts,
     list_keys,
     revoke_key,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "create_key",
     "default_url",
     "ensure_admin",
+    "list_accounts",
     "list_findings",
     "list_keys",
     "monitor_status",

@@ -34,6 +34,7 @@ __all__ = [
     "create_account",
     "create_key",
     "ensure_admin",
+    "list_accounts",
     "list_keys",
     "revoke_key",
 ]
@@ -106,6 +107,16 @@ def create_account(store: Store, username: str, password: str, roles: list[str])
                 failed_logins=0,
             )
         )
+
+
+def list_accounts(store: Store) -> list[dict[str, object]]:
+    """Every account's username, roles and creation time (never a hash)."""
+    with store.session() as session:
+        accounts = session.scalars(select(Account).order_by(Account.username)).all()
+        return [
+            {"username": a.username, "roles": list(a.roles), "created_at": a.created_at.isoformat()}
+            for a in accounts
+        ]
 
 
 def ensure_admin(store: Store) -> str | None:
