@@ -44,6 +44,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/whitebox.py
 	$(BIN)/python bench/scratchpads.py
 	$(BIN)/python bench/monitor.py
+	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/durability.py
 
 clean:
 	rm -rf $(VENV) .hawthorne-cache runs

@@ -12,7 +12,15 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 __all__ = ["DecisionIn", "ProtocolRef", "ToolCall", "describe_error"]
 
@@ -37,7 +45,19 @@ def _text_map(value: Any) -> Any:
     return value
 
 
-TextMap = Annotated[dict[str, str], BeforeValidator(_text_map)]
+def _storable(value: str) -> str:
+    # What both databases can hold: PostgreSQL text refuses NUL, UTF-8 refuses lone surrogates.
+    if "\x00" in value:
+        raise ValueError("NUL characters cannot be stored")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("not valid Unicode (a lone surrogate)") from None
+    return value
+
+
+Text = Annotated[str, AfterValidator(_storable)]
+TextMap = Annotated[dict[Text, Text], BeforeValidator(_text_map)]
 
 
 class _Model(BaseModel):
@@ -52,8 +72,8 @@ class ProtocolRef(_Model):
         version: The protocol version.
     """
 
-    suite: str | None = None
-    version: str | None = None
+    suite: Text | None = None
+    version: Text | None = None
 
 
 class ToolCall(_Model):
@@ -64,7 +84,7 @@ class ToolCall(_Model):
         args: Its arguments, as text.
     """
 
-    tool: str = Field(min_length=1, max_length=200)
+    tool: Text = Field(min_length=1, max_length=200)
     args: TextMap = Field(default_factory=dict)
 
 
@@ -90,19 +110,19 @@ class DecisionIn(_Model):
         span_id: OpenTelemetry span id (16 lowercase hex digits).
     """
 
-    id: str = Field(min_length=1, max_length=MAX_ID)
-    deployment: str = Field(min_length=1, max_length=100)
+    id: Text = Field(min_length=1, max_length=MAX_ID)
+    deployment: Text = Field(min_length=1, max_length=100)
     time: datetime | None = None
     protocol: ProtocolRef | None = None
     fields: TextMap = Field(default_factory=dict)
-    decision: str | None = Field(default=None, max_length=200)
-    output: str | None = None
+    decision: Text | None = Field(default=None, max_length=200)
+    output: Text | None = None
     actions: list[ToolCall] = Field(default_factory=list, max_length=1000)
-    reasoning: str | None = None
+    reasoning: Text | None = None
     monitored: bool | None = None
-    segment: str = Field(default="default", min_length=1, max_length=100)
-    trace_id: str | None = Field(default=None, min_length=32, max_length=32)
-    span_id: str | None = Field(default=None, min_length=16, max_length=16)
+    segment: Text = Field(default="default", min_length=1, max_length=100)
+    trace_id: Text | None = Field(default=None, min_length=32, max_length=32)
+    span_id: Text | None = Field(default=None, min_length=16, max_length=16)
 
     @model_validator(mode="after")
     def _readable(self) -> DecisionIn:
@@ -112,8 +132,10 @@ class DecisionIn(_Model):
             value = getattr(self, name)
             if value is not None and not _HEX.fullmatch(value):
                 raise ValueError(f"{name} must be lowercase hexadecimal")
-        if self.time is not None and self.time.tzinfo is None:
-            self.time = self.time.replace(tzinfo=UTC)
+        if self.time is not None:
+            # Stored in UTC: a time without a zone is taken to be UTC already.
+            zoned = self.time if self.time.tzinfo else self.time.replace(tzinfo=UTC)
+            self.time = zoned.astimezone(UTC)
         return self
 
     def at(self, received: datetime) -> datetime:

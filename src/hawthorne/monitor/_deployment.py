@@ -56,6 +56,10 @@ _MIN_RATE = 0.001
 _MAX_RATE = 0.999
 
 
+MAX_ARL0 = 10_000_000.0
+"""The largest in-control run length a monitor may ask for (h stays a few dozen at most)."""
+
+
 class DeploymentError(ValueError):
     """A deployment file or its baseline cannot be used; the message says why and what to do."""
 
@@ -78,7 +82,7 @@ class MonitorSettings(_Model):
 
     margin: float = Field(default=0.05, gt=0.0, lt=1.0)
     alpha: float = Field(default=0.01, gt=0.0, lt=1.0)
-    arl0: float = Field(default=2000.0, gt=1.0)
+    arl0: float = Field(default=2000.0, gt=1.0, le=MAX_ARL0)
     p1: float | None = Field(default=None, gt=0.0, lt=1.0)
 
 

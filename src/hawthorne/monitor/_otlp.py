@@ -233,6 +233,8 @@ def _json_spans(data: bytes) -> Iterator[_Span]:
         doc = json.loads(text)
     except ValueError as err:
         raise OtlpError(f"the body is not JSON: {err}") from None
+    except RecursionError:
+        raise OtlpError("the body's JSON is nested too deeply") from None
     if not isinstance(doc, dict):
         raise OtlpError("the JSON body is not an object (an OTLP/JSON ExportTraceServiceRequest)")
     # Validate the whole envelope before yielding a span: a bad body fails before any work.
@@ -497,7 +499,7 @@ def _genai(value: Any) -> tuple[str | None, list[dict[str, Any]] | None, str | N
     if isinstance(value, str):
         try:
             messages = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):
             # Not JSON (often a value cut by an attribute length limit): the text as it is.
             return value, None, None
     if isinstance(messages, dict):
@@ -546,7 +548,7 @@ def _args(args: Any) -> Any:
     if isinstance(args, str):
         try:
             parsed = json.loads(args)
-        except ValueError:
+        except (ValueError, RecursionError):
             return args  # not JSON: passed through, so that the model names actions.N.args
     if not isinstance(parsed, dict):
         return args  # JSON but not an object: likewise

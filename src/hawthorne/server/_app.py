@@ -15,12 +15,14 @@ from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hawthorne._version import __version__
 from hawthorne.monitor import DeploymentError, OtlpError, decode_traces
 from hawthorne.server._auth import require
+from hawthorne.server._json import AsciiJSONResponse
 from hawthorne.server._otlp_reply import otlp_reply
 from hawthorne.store import (
     FINDING_STATUSES,
@@ -131,6 +133,8 @@ def _json(data: bytes) -> Any:
         raise HTTPException(400, "the body is not UTF-8") from None
     except ValueError as err:
         raise HTTPException(400, f"the body is not JSON: {err}") from None
+    except RecursionError:
+        raise HTTPException(400, "the body's JSON is nested too deeply") from None
 
 
 class _Queue:
@@ -164,6 +168,7 @@ def create_app(store: Store, *, queue_limit: int = QUEUE_LIMIT) -> FastAPI:
         The app.
     """
     app = FastAPI(
+        default_response_class=AsciiJSONResponse,
         title="Hawthorne",
         version=__version__,
         description="Live decisions of deployed models, checked against their audited baseline.",
@@ -172,15 +177,32 @@ def create_app(store: Store, *, queue_limit: int = QUEUE_LIMIT) -> FastAPI:
     app.state.store, app.state.registry = store, registry
     queue = _Queue(queue_limit)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, err: StarletteHTTPException) -> Response:
+        if err.status_code == 204 or err.status_code == 304:
+            return Response(status_code=err.status_code, headers=err.headers)
+        return AsciiJSONResponse(
+            {"detail": err.detail}, status_code=err.status_code, headers=err.headers
+        )
+
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, err: RequestValidationError) -> JSONResponse:
         problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in err.errors()]
-        return JSONResponse({"detail": "; ".join(problems)}, status_code=400)
+        return AsciiJSONResponse({"detail": "; ".join(problems)}, status_code=400)
+
+    @app.exception_handler(DataError)
+    @app.exception_handler(UnicodeEncodeError)
+    async def _unstorable(_request: Request, _err: Exception) -> JSONResponse:
+        # A value the database cannot hold (PostgreSQL text refuses NUL; UTF-8 lone surrogates).
+        return AsciiJSONResponse(
+            {"detail": "the request holds text the store cannot keep (NUL or invalid Unicode)"},
+            status_code=400,
+        )
 
     @app.exception_handler(StoreError)
     @app.exception_handler(OperationalError)
     async def _unavailable(_request: Request, err: Exception) -> JSONResponse:
-        return JSONResponse(
+        return AsciiJSONResponse(
             {"detail": "the store is unavailable; retry later"},
             status_code=503,
             headers={"Retry-After": "5"},
@@ -208,7 +230,7 @@ def create_app(store: Store, *, queue_limit: int = QUEUE_LIMIT) -> FastAPI:
         if len(batch) > MAX_BATCH:
             raise HTTPException(413, f"a batch holds at most {MAX_BATCH} decisions")
         results = await ingest(batch, "api")
-        return JSONResponse({"results": [r.to_json() for r in results]}, status_code=207)
+        return AsciiJSONResponse({"results": [r.to_json() for r in results]}, status_code=207)
 
     @app.post("/v1/traces", openapi_extra={"requestBody": _OTLP_BODY}, tags=["ingest"])
     async def post_traces(request: Request, _who: Ingester) -> Response:
@@ -244,7 +266,7 @@ def create_app(store: Store, *, queue_limit: int = QUEUE_LIMIT) -> FastAPI:
             live, created = await run_in_threadpool(registry.register, data)
         except DeploymentError as err:
             raise HTTPException(400, str(err)) from None
-        return JSONResponse(live.describe(), status_code=201 if created else 200)
+        return AsciiJSONResponse(live.describe(), status_code=201 if created else 200)
 
     async def _live_status(deployment_id: str) -> dict[str, Any]:
         try:

@@ -30,7 +30,8 @@ def _credentials(request: Request) -> tuple[str, str] | str | None:
             user, sep, password = base64.b64decode(value, validate=True).decode().partition(":")
         except (binascii.Error, UnicodeDecodeError):
             return None
-        return (user, password) if sep else None
+        # NUL cannot name an account (and PostgreSQL would refuse to look it up).
+        return (user, password) if sep and "\x00" not in user + password else None
     key = request.headers.get("x-api-key")
     return key.strip() if key else None
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from fastapi import Response
-from fastapi.responses import JSONResponse
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceResponse
 
+from hawthorne.server._json import AsciiJSONResponse
 from hawthorne.store import ItemResult
 
 __all__ = ["otlp_reply"]
@@ -28,7 +28,7 @@ def otlp_reply(content_type: str, results: Sequence[ItemResult]) -> Response:
         message += f"; and {len(rejected) - _SHOWN_ERRORS} more"
     if content_type.split(";")[0].strip().lower() == "application/json":
         body = {"partialSuccess": {"rejectedSpans": len(rejected), "errorMessage": message}}
-        return JSONResponse(body if rejected else {})
+        return AsciiJSONResponse(body if rejected else {})
     reply = ExportTraceServiceResponse()
     if rejected:
         reply.partial_success.rejected_spans = len(rejected)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import ipaddress
 from collections.abc import Callable
 
@@ -54,4 +55,9 @@ def serve(
     if not is_loopback(host):
         say(f"warning: binding {host} without TLS: put a TLS-terminating proxy in front")
     say(f"serving http://{host}:{port} (API schema at /openapi.json)")
-    uvicorn.run(create_app(store), host=host, port=port, log_level="warning", access_log=False)
+    app = create_app(store)
+    # Everything loaded so far lives as long as the server: keep it out of the collector's
+    # scans (measured: a seventh of an ingest batch's time went to cyclic collection).
+    gc.collect()
+    gc.freeze()
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

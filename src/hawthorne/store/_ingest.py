@@ -11,6 +11,7 @@ write lock; a PostgreSQL advisory lock), so a stream's decisions are folded in c
 
 from __future__ import annotations
 
+import json
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from pydantic import ValidationError
-from sqlalchemy import Table, insert, select, text
+from sqlalchemy import Table, select, text
 from sqlalchemy.orm import Session
 
 from hawthorne.monitor import (
@@ -165,6 +166,80 @@ def _row(a: _Accepted, received: datetime, source: str) -> dict[str, Any]:
     }
 
 
+_COLUMNS = [c.name for c in DECISIONS.columns if c.name != "seq"]
+_PROCESSORS: dict[str, list[Any]] = {}
+
+
+def _values(session: Session, rows: Sequence[_Accepted], received: datetime,
+            source: str) -> list[tuple[Any, ...]]:  # fmt: skip
+    """The rows as tuples in ``_COLUMNS`` order, through the columns' own bind processors.
+
+    The processors are looked up once per dialect: this is what SQLAlchemy would send, without
+    its per-row work.
+    """
+    dialect = session.get_bind().dialect
+    processors = _PROCESSORS.get(dialect.name)
+    if processors is None:
+        processors = [DECISIONS.c[n].type.bind_processor(dialect) for n in _COLUMNS]
+        if dialect.name == "postgresql":
+            # COPY takes JSON as its text; psycopg adapts the other types itself.
+            processors = [json.dumps if n in ("fields", "actions") else None for n in _COLUMNS]
+        _PROCESSORS[dialect.name] = processors
+    out = []
+    for a in rows:
+        row = _row(a, received, source)
+        out.append(
+            tuple(
+                row[n] if p is None or row[n] is None else p(row[n])
+                for n, p in zip(_COLUMNS, processors, strict=True)
+            )
+        )
+    return out
+
+
+def _append(session: Session, rows: list[_Accepted], received: datetime,
+            source: str) -> dict[str, _Accepted]:  # fmt: skip
+    """Append the rows whose ids the deployment has not stored yet, in order.
+
+    Returns:
+        id -> the row appended under it.
+    """
+    if not rows:
+        return {}
+    deployment = rows[0].item.deployment
+    columns = ", ".join(_COLUMNS)
+    driver = session.connection().connection.driver_connection
+    assert driver is not None
+    if session.get_bind().dialect.name == "postgresql":
+        # COPY into a per-connection temporary table, then one INSERT … SELECT that skips ids
+        # already stored: no per-row statements, and no look-up that depends on statistics.
+        with driver.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS decisions_in ON COMMIT DELETE ROWS AS"
+                f" SELECT {columns}, 0::int AS ord FROM decisions WITH NO DATA"
+            )
+            with cursor.copy(f"COPY decisions_in ({columns}, ord) FROM STDIN") as copy:
+                for n, values in enumerate(_values(session, rows, received, source)):
+                    copy.write_row((*values, n))
+            cursor.execute(
+                f"INSERT INTO decisions ({columns}) SELECT {columns} FROM decisions_in"
+                " ORDER BY ord ON CONFLICT (deployment, id) DO NOTHING RETURNING id"
+            )
+            created = {r[0] for r in cursor.fetchall()}
+        by_id = {a.item.id: a for a in rows}
+        return {i: by_id[i] for i in created}
+    stored = _stored_ids(session, deployment, [a.item.id for a in rows])
+    fresh = [a for a in rows if a.item.id not in stored]
+    marks = ", ".join("?" * len(_COLUMNS))
+    cursor = driver.cursor()
+    cursor.executemany(
+        f"INSERT INTO decisions ({columns}) VALUES ({marks})",
+        _values(session, fresh, received, source),
+    )
+    cursor.close()
+    return {a.item.id: a for a in fresh}
+
+
 def _observation(a: _Accepted) -> Observation:
     c = a.checked
     return Observation(c.outcome, c.discriminating, c.adherent, a.item.monitored)
@@ -227,20 +302,18 @@ def record(registry: Registry, batch: Sequence[object], *, source: str = "api") 
             new: list[_Accepted] = []
             for deployment in sorted(accepted):
                 _lock(session, deployment)
-                items = accepted[deployment]
-                stored = _stored_ids(session, deployment, [a.item.id for a in items])
-                for a in items:
-                    if a.item.id in stored:
-                        results[a.index] = ItemResult(a.item.id, 200, a.checked.outcome)
-                    else:
-                        stored.add(a.item.id)
+                first: dict[str, _Accepted] = {}
+                for a in accepted[deployment]:
+                    first.setdefault(a.item.id, a)
+                appended = _append(session, list(first.values()), received, source)
+                for a in accepted[deployment]:
+                    created = appended.get(a.item.id) is a
+                    results[a.index] = ItemResult(
+                        a.item.id, 201 if created else 200, a.checked.outcome
+                    )
+                    if created:
                         new.append(a)
-                        results[a.index] = ItemResult(a.item.id, 201, a.checked.outcome)
             if new:
-                # Core, not the ORM's bulk path: the rows are plain dicts, appended once.
-                session.connection().execute(
-                    insert(DECISIONS), [_row(a, received, source) for a in new]
-                )
                 alarms = _fold(session, new, received)
                 raise_alarms(session, alarms, received)
     return [r for r in results if r is not None]
