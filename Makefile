@@ -24,10 +24,10 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/hawthorne run --out runs/demo
 
-# Two test processes on two cores (PYTEST_WORKERS=0 runs one); the micro zoo's tests share one.
+# Two test processes on two cores (PYTEST_WORKERS=0 runs one); tests/conftest.py schedules them.
 PYTEST_WORKERS ?= 2
 test: $(STAMP)
-	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench tools
