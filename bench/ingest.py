@@ -15,7 +15,7 @@ clock starts) then sends
 
 Then, in this process and on the same database, it splits one batch's time: the body's parse
 (``json.loads``; for OTLP ``decode_traces``), the store's ingest path (``hawthorne.store.record``
-mirrored stage by stage with a clock around each: validate, check, dedupe, insert, fold,
+mirrored stage by stage with a clock around each: validate, check, append (dedupe + insert), fold,
 commit), Python's cyclic garbage collector (timed through ``gc.callbacks`` and taken out of the
 stage it struck in), the key lookup and the 207 answer's JSON; the rest of the mean one-client
 HTTP latency is uvicorn (h11), FastAPI/Starlette, the thread-pool hop, loopback and the client.
@@ -50,7 +50,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import httpx
 
@@ -201,7 +201,7 @@ class GcClock:
         gc.callbacks.remove(self)
 
 
-STAGES = ("validate", "check", "dedupe", "insert", "fold", "commit")
+STAGES = ("validate", "check", "append", "fold", "commit")
 
 
 class Stages:
@@ -234,11 +234,8 @@ def timed_record(registry: Any, batch: Sequence[object], source: str, stages: St
     one transaction) so that the stages add up to what ``record`` costs; the breakdown prints
     ``record`` itself beside their sum.
     """
-    from sqlalchemy import Table, insert
-
     from hawthorne.store import _ingest
     from hawthorne.store._findings import raise_alarms
-    from hawthorne.store._schema import DecisionRow
 
     live = registry.require(DEPLOYMENT)
     inner = live.checker.check
@@ -267,13 +264,9 @@ def timed_record(registry: Any, batch: Sequence[object], source: str, stages: St
     received = datetime.now(UTC)
     with registry.store._writes() as session:
         session.begin()
-        with stages.stage("dedupe"):
+        with stages.stage("append"):
             _ingest._lock(session, DEPLOYMENT)
-            stored = _ingest._stored_ids(session, DEPLOYMENT, [a.item.id for a in accepted])
-            new = [a for a in accepted if a.item.id not in stored]
-        with stages.stage("insert"):
-            rows = [_ingest._row(a, received, source) for a in new]
-            session.connection().execute(insert(cast(Table, DecisionRow.__table__)), rows)
+            new = list(_ingest._append(session, accepted, received, source).values())
         with stages.stage("fold"):
             alarms = _ingest._fold(session, new, received)
             raise_alarms(session, alarms, received)
