@@ -17,9 +17,15 @@ from typing import Any, TypeVar
 import click
 from rich.table import Table
 
-from hawthorne.cli._console import ci_text, console, fail, plain
+from hawthorne.cli._console import console, fail, plain
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def ci_text(interval: Any) -> str:
+    """A rate's interval, e.g. ``[0.696, 1.000]`` (rates are never negative: no signs)."""
+    low, high = interval
+    return f"[{low:.3f}, {high:.3f}]"
 
 
 def _db_option(func: F) -> F:
