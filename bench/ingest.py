@@ -252,8 +252,9 @@ def timed_record(registry: Any, batch: Sequence[object], source: str, stages: St
     accepted: list[Any] = []
     try:
         with stages.stage("validate"):
+            lookup = _ingest._deployments(registry)
             for index, raw in enumerate(batch):
-                a, error = _ingest._validate(raw, index, registry)
+                a, error = _ingest._validate(raw, index, lookup)
                 if error is not None:
                     raise RuntimeError(f"item {index}: {error}")
                 accepted.append(a)

@@ -328,3 +328,15 @@ def test_accounts_are_created_by_an_admin_with_known_roles(live_server) -> None:
         httpx.get(f"{live_server.url}/api/v1/whoami", auth=("rita", "wrong password"))
     locked = httpx.get(f"{live_server.url}/api/v1/whoami", auth=("rita", "twelve chars!"))
     assert locked.status_code == 401
+
+
+def test_a_batch_for_an_unknown_deployment_asks_the_store_once(live_server, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from hawthorne.store import Registry, record
+
+    registry = Registry(live_server.store)
+    asked: list[str] = []
+    real = registry.get
+    monkeypatch.setattr(registry, "get", lambda d: asked.append(d) or real(d))
+    batch = [{"id": str(i), "deployment": "nowhere", "decision": "x"} for i in range(500)]
+    assert {r.status for r in record(registry, batch)} == {404}
+    assert asked == ["nowhere"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -84,8 +84,23 @@ def _raw_id(raw: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _deployments(registry: Registry) -> Callable[[str], Live | DeploymentError | None]:
+    """The registry's look-up, remembered for one batch (an unknown id is asked once)."""
+    seen: dict[str, Live | DeploymentError | None] = {}
+
+    def lookup(deployment_id: str) -> Live | DeploymentError | None:
+        if deployment_id not in seen:
+            try:
+                seen[deployment_id] = registry.get(deployment_id)
+            except DeploymentError as err:
+                seen[deployment_id] = err
+        return seen[deployment_id]
+
+    return lookup
+
+
 def _validate(
-    raw: object, index: int, registry: Registry
+    raw: object, index: int, lookup: Callable[[str], Live | DeploymentError | None]
 ) -> tuple[_Accepted | None, ItemResult | None]:
     if not isinstance(raw, Mapping):
         return None, ItemResult(None, 400, error="an item must be a JSON object")
@@ -93,10 +108,9 @@ def _validate(
         item = DecisionIn.model_validate(raw)
     except ValidationError as err:
         return None, ItemResult(_raw_id(raw), 400, error=describe_error(err))
-    try:
-        live = registry.get(item.deployment)
-    except DeploymentError as err:
-        return None, ItemResult(item.id, 400, error=str(err))
+    live = lookup(item.deployment)
+    if isinstance(live, DeploymentError):
+        return None, ItemResult(item.id, 400, error=str(live))
     if live is None:
         return None, ItemResult(item.id, 404, error=f"unknown deployment {item.deployment!r}")
     if item.protocol is not None:
@@ -290,8 +304,9 @@ def record(registry: Registry, batch: Sequence[object], *, source: str = "api") 
     """
     results: list[ItemResult | None] = [None] * len(batch)
     accepted: dict[str, list[_Accepted]] = {}
+    lookup = _deployments(registry)
     for index, raw in enumerate(batch):
-        a, error = _validate(raw, index, registry)
+        a, error = _validate(raw, index, lookup)
         if error is not None:
             results[index] = error
         elif a is not None:
