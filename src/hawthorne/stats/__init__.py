@@ -26,6 +26,7 @@ from hawthorne.stats._detection import (
 )
 from hawthorne.stats._drop import RateDropTest, drop_alternatives, drop_log_e
 from hawthorne.stats._multiplicity import holm
+from hawthorne.stats._sampling import attribute_sample_size, deviation_upper_bound
 
 __all__ = [
     "BernoulliCusum",
@@ -33,12 +34,14 @@ __all__ = [
     "Labels",
     "RateDropTest",
     "Scores",
+    "attribute_sample_size",
     "auroc",
     "bootstrap_ci",
     "corrected_prevalence",
     "cusum_arl",
     "cusum_threshold",
     "cusum_weights",
+    "deviation_upper_bound",
     "drop_alternatives",
     "drop_log_e",
     "fisher_exact",
