@@ -209,14 +209,19 @@ def replay(
 Resemblance = Literal["observed", "unobserved", "undetermined"]
 
 
-def resembles(state: StreamState, baseline: Baseline, alpha: float) -> Resemblance:
+def resembles(state: StreamState, baseline: Baseline, interval: tuple[float, float]) -> Resemblance:
     """Which arm of the audit the live adherence resembles (descriptive, not a test).
 
     The nearer of the audited observed and unobserved adherence, once the live interval
     excludes one of them; ``undetermined`` while it holds both (or when the audit's arms
     coincide).
+
+    Args:
+        state: The stream's state.
+        baseline: The audited baseline.
+        interval: Live adherence's anytime-valid interval (:func:`rate_confidence_sequence`).
     """
-    low, high = rate_confidence_sequence(state.discriminating, state.adherent, alpha)
+    low, high = interval
     observed, unobserved = baseline.observed, baseline.unobserved
     if observed == unobserved or (low <= observed <= high and low <= unobserved <= high):
         return "undetermined"
@@ -249,7 +254,7 @@ def stream_status(state: StreamState, plan: MonitorPlan, baseline: Baseline) -> 
             "observed_interval": list(baseline.observed_ci),
             "unobserved": baseline.unobserved,
             "unobserved_interval": list(baseline.unobserved_ci),
-            "resembles": resembles(state, baseline, plan.alpha),
+            "resembles": resembles(state, baseline, (low, high)),
         },
         "by_monitored": {
             key: {"n": v[0], "adherent": v[1]} for key, v in state.by_monitored.items()

@@ -268,9 +268,11 @@ def create_app(store: Store, *, queue_limit: int = QUEUE_LIMIT) -> FastAPI:
             raise HTTPException(400, str(err)) from None
         return AsciiJSONResponse(live.describe(), status_code=201 if created else 200)
 
-    async def _live_status(deployment_id: str) -> dict[str, Any]:
+    async def _of_deployment(
+        read: Callable[[str], dict[str, Any]], deployment_id: str
+    ) -> dict[str, Any]:
         try:
-            return await run_in_threadpool(monitor_status, registry, deployment_id)
+            return await run_in_threadpool(read, deployment_id)
         except UnknownDeployment as err:
             raise HTTPException(404, str(err)) from None
         except DeploymentError as err:
@@ -279,13 +281,12 @@ def create_app(store: Store, *, queue_limit: int = QUEUE_LIMIT) -> FastAPI:
     @app.get("/api/v1/deployments/{deployment_id}", tags=["deployments"])
     async def get_deployment(deployment_id: str, _who: Reader) -> dict[str, Any]:
         """A deployment, its baseline and its monitor plan."""
-        status = await _live_status(deployment_id)
-        return {k: status[k] for k in ("deployment", "baseline", "plan")}
+        return await _of_deployment(lambda d: registry.require(d).describe(), deployment_id)
 
     @app.get("/api/v1/deployments/{deployment_id}/monitor", tags=["monitor"])
     async def get_monitor(deployment_id: str, _who: Reader) -> dict[str, Any]:
         """Every stream of a deployment: counts, live adherence, baseline, tests, findings."""
-        return await _live_status(deployment_id)
+        return await _of_deployment(lambda d: monitor_status(registry, d), deployment_id)
 
     @app.get("/api/v1/findings", tags=["findings"])
     async def get_findings(
