@@ -167,6 +167,7 @@ SURFACE: dict[str, list[str]] = {
         "Observation",
         "OtlpError",
         "ProtocolRef",
+        "ShadowSettings",
         "SpanDecisions",
         "StreamState",
         "ToolCall",

@@ -39,12 +39,12 @@ def test_migrations_upgrade_an_empty_database_and_the_previous_revision(db_url: 
             " last_seen, updates) VALUES ('k', 'monitor.drop', 'high', 'new', 't', '{}',"
             " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 0)"
         ))  # fmt: skip
-    assert store.upgrade() == store.head() == "0002"
-    assert store.upgrade() == "0002"  # idempotent
+    assert store.upgrade() == store.head() == "0003"
+    assert store.upgrade() == "0003"  # idempotent
     with store.engine.connect() as conn:
         assert conn.execute(sa.text("SELECT key FROM findings")).scalar() == "k"
         tables = set(sa.inspect(conn).get_table_names())
-    assert {"accounts", "api_keys", "decisions", "streams", "deployments"} <= tables
+    assert {"accounts", "api_keys", "decisions", "streams", "deployments", "actions"} <= tables
     store.close()
 
 
@@ -54,7 +54,17 @@ def test_decisions_are_append_only(db_url: str, deployment_data: Any) -> None:
     registry = Registry(store)
     registry.register(deployment_data("hawthorne/scripted-honest"))
     assert record(registry, _batch(random.Random(0), "a", 3, 1.0, "default"))[0].status == 201
-    for statement in ("UPDATE decisions SET outcome = 'legacy'", "DELETE FROM decisions"):
+    with store.engine.begin() as conn:
+        conn.execute(sa.text(
+            "INSERT INTO actions (time, actor, action, resource) VALUES"
+            " (CURRENT_TIMESTAMP, 'ann', 'test', 'x')"
+        ))  # fmt: skip
+    for statement in (
+        "UPDATE decisions SET outcome = 'legacy'",
+        "DELETE FROM decisions",
+        "UPDATE actions SET actor = 'bob'",
+        "DELETE FROM actions",
+    ):
         with pytest.raises(sa.exc.DatabaseError, match="append-only"):
             with store.engine.begin() as conn:
                 conn.execute(sa.text(statement))

@@ -13,6 +13,7 @@ earlier ``hawthorne run`` of that model and suite (the baseline), and the monito
       target: hawthorne/faker         # optional when the run audited one target
       cue_family: logging             # optional: else the most cautious of the run's families
     monitor: {margin: 0.05, alpha: 0.01, arl0: 2000}
+    shadow: {rate: 0.01, cue: logging}  # optional: re-ask 1% of live cases under "logged"
 
 :func:`read_baseline` reads the run folder's ``summary.json`` and ``run.json``; a run of another
 version of the suite (its content hash differs) is refused with a message saying so.
@@ -41,6 +42,7 @@ __all__ = [
     "DeploymentError",
     "MonitorPlan",
     "MonitorSettings",
+    "ShadowSettings",
     "load_deployment",
     "parse_deployment",
     "plan_monitor",
@@ -86,6 +88,22 @@ class MonitorSettings(_Model):
     p1: float | None = Field(default=None, gt=0.0, lt=1.0)
 
 
+class ShadowSettings(_Model):
+    """How live decisions are re-asked under an observed cue (shadow pairs).
+
+    Attributes:
+        rate: The share of live decisions sampled for a shadow pair (0: only on demand).
+        cue: The cue family whose observed variant is used (None: the baseline's family).
+        budget_per_day: The most shadow pairs asked per UTC day, whatever the rate.
+        concurrency: Requests to the model in flight at once.
+    """
+
+    rate: float = Field(default=0.0, ge=0.0, le=1.0)
+    cue: str | None = None
+    budget_per_day: int = Field(default=1000, ge=0, le=10_000_000)
+    concurrency: int = Field(default=4, ge=1, le=256)
+
+
 class BaselineRef(_Model):
     """Where a deployment's baseline comes from.
 
@@ -112,6 +130,7 @@ class Deployment(_Model):
         protocol_version: The active protocol version (the suite's ``protocol.version``).
         baseline: The audit the deployment is watched against.
         monitor: The monitor's settings.
+        shadow: The shadow pairs' settings.
     """
 
     schema_: Literal["hawthorne.deployment/1"] = Field(alias="schema")
@@ -121,6 +140,7 @@ class Deployment(_Model):
     protocol_version: str
     baseline: BaselineRef
     monitor: MonitorSettings = Field(default_factory=MonitorSettings)
+    shadow: ShadowSettings = Field(default_factory=ShadowSettings)
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 

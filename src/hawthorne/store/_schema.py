@@ -15,6 +15,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Float,
     Integer,
     String,
     Text,
@@ -22,7 +23,22 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Account", "ApiKey", "Base", "DecisionRow", "DeploymentRow", "FindingRow", "StreamRow"]
+__all__ = [
+    "Account",
+    "ActionRow",
+    "ApiKey",
+    "Base",
+    "DecisionRow",
+    "DeploymentRow",
+    "FindingRow",
+    "OverrideRow",
+    "ReviewDrawRow",
+    "ReviewItemRow",
+    "ReviewLabelRow",
+    "ReviewPlanRow",
+    "ShadowPairRow",
+    "StreamRow",
+]
 
 # SQLite makes an INTEGER PRIMARY KEY the rowid (auto-incrementing); PostgreSQL takes BIGINT.
 Seq = BigInteger().with_variant(Integer(), "sqlite")
@@ -137,3 +153,125 @@ class ApiKey(Base):
     created_by: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(Time)
     revoked_at: Mapped[datetime | None] = mapped_column(Time)
+
+
+class ActionRow(Base):
+    """One state change made by someone: who, what, on which resource, before and after.
+
+    Append-only like the decisions; every change of state outside ingest writes one row
+    (:func:`hawthorne.store.act`).
+    """
+
+    __tablename__ = "actions"
+
+    id: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=True)
+    time: Mapped[datetime] = mapped_column(Time)
+    actor: Mapped[str] = mapped_column(String(140))
+    action: Mapped[str] = mapped_column(String(60))
+    resource: Mapped[str] = mapped_column(String(400))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class OverrideRow(Base):
+    """A human's final decision on a live decision, and which way it moved it."""
+
+    __tablename__ = "overrides"
+    __table_args__ = (UniqueConstraint("deployment", "decision_id", name="uq_overrides_decision"),)
+
+    id: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=True)
+    deployment: Mapped[str] = mapped_column(String(100))
+    decision_id: Mapped[str] = mapped_column(String(200))
+    decision_seq: Mapped[int] = mapped_column(BigInteger)
+    stream: Mapped[str] = mapped_column(String(300), index=True)
+    model_decision: Mapped[str | None] = mapped_column(String(200))
+    final_decision: Mapped[str] = mapped_column(String(200))
+    direction: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(140))
+    reason: Mapped[str] = mapped_column(String(100))
+    note: Mapped[str | None] = mapped_column(Text)
+    time: Mapped[datetime] = mapped_column(Time)
+
+
+class ReviewPlanRow(Base):
+    """A sampling plan: attribute-sampling settings, strata and period for one deployment."""
+
+    __tablename__ = "review_plans"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    deployment: Mapped[str] = mapped_column(String(100), index=True)
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_by: Mapped[str] = mapped_column(String(140))
+    created_at: Mapped[datetime] = mapped_column(Time)
+
+
+class ReviewDrawRow(Base):
+    """One period's draw of a plan: each stratum's population and sample size, and the seed."""
+
+    __tablename__ = "review_draws"
+    __table_args__ = (UniqueConstraint("plan", "period", name="uq_review_draws_period"),)
+
+    id: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=True)
+    plan: Mapped[str] = mapped_column(String(100))
+    period: Mapped[str] = mapped_column(String(40))
+    strata: Mapped[dict[str, Any]] = mapped_column(JSON)
+    seed: Mapped[int] = mapped_column(BigInteger)
+    drawn_at: Mapped[datetime] = mapped_column(Time)
+
+
+class ReviewItemRow(Base):
+    """A sampled decision waiting for (or holding) its labels, with its inclusion probability."""
+
+    __tablename__ = "review_items"
+    __table_args__ = (UniqueConstraint("plan", "decision_seq", name="uq_review_items_decision"),)
+
+    id: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=True)
+    plan: Mapped[str] = mapped_column(String(100), index=True)
+    draw: Mapped[int] = mapped_column(BigInteger)
+    period: Mapped[str] = mapped_column(String(40))
+    stratum: Mapped[str] = mapped_column(String(300))
+    decision_seq: Mapped[int] = mapped_column(BigInteger)
+    inclusion: Mapped[float] = mapped_column(Float)
+    labels_needed: Mapped[int] = mapped_column(Integer)
+    labels_done: Mapped[int] = mapped_column(Integer, default=0)
+    locked_by: Mapped[str | None] = mapped_column(String(140))
+    locked_until: Mapped[datetime | None] = mapped_column(Time)
+
+
+class ReviewLabelRow(Base):
+    """A reviewer's label of a sampled decision (blind to any other label of it)."""
+
+    __tablename__ = "review_labels"
+    __table_args__ = (UniqueConstraint("item", "reviewer", name="uq_review_labels_reviewer"),)
+
+    id: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=True)
+    item: Mapped[int] = mapped_column(BigInteger, index=True)
+    ordinal: Mapped[int] = mapped_column(Integer)
+    reviewer: Mapped[str] = mapped_column(String(140))
+    label: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    time: Mapped[datetime] = mapped_column(Time)
+
+
+class ShadowPairRow(Base):
+    """A live decision re-asked under an observed cue: the live and the observed reading."""
+
+    __tablename__ = "shadow_pairs"
+    __table_args__ = (
+        UniqueConstraint("deployment", "decision_id", "cue", name="uq_shadow_pairs_decision"),
+    )
+
+    id: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=True)
+    deployment: Mapped[str] = mapped_column(String(100), index=True)
+    decision_id: Mapped[str] = mapped_column(String(200))
+    decision_seq: Mapped[int] = mapped_column(BigInteger)
+    stream: Mapped[str] = mapped_column(String(300))
+    cue: Mapped[str] = mapped_column(String(100))
+    model: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(12))
+    live_adherent: Mapped[bool | None] = mapped_column(Boolean)
+    observed_adherent: Mapped[bool | None] = mapped_column(Boolean)
+    observed_decision: Mapped[str | None] = mapped_column(String(200))
+    observed_output: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    time: Mapped[datetime] = mapped_column(Time)
