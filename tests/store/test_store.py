@@ -113,3 +113,18 @@ def test_an_unreachable_or_foreign_database_is_a_clear_error() -> None:
         Store("mysql://x/y")
     with pytest.raises(StoreError, match="not a database URL"):
         Store("::::")
+
+
+def test_the_migrations_build_the_tables_the_code_declares(db_url: str) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from hawthorne.store._schema import Base
+
+    store = Store(db_url)
+    store.upgrade()
+    with store.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        differences = compare_metadata(context, Base.metadata)
+    store.close()
+    assert differences == []

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -21,7 +21,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hawthorne._version import __version__
 from hawthorne.monitor import DeploymentError, OtlpError, decode_traces
-from hawthorne.server._auth import require
+from hawthorne.review import ReviewPlan
+from hawthorne.server._auth import require, require_role, require_scope_or_role
 from hawthorne.server._json import AsciiJSONResponse
 from hawthorne.server._otlp_reply import otlp_reply
 from hawthorne.store import (
@@ -30,17 +31,27 @@ from hawthorne.store import (
     SCOPES,
     Identity,
     ItemResult,
+    OverrideError,
     Registry,
+    ReviewError,
     Store,
     StoreError,
     UnknownDeployment,
     create_account,
     create_key,
+    create_plan,
+    label_item,
     list_accounts,
+    list_actions,
     list_findings,
     list_keys,
+    list_plans,
     monitor_status,
+    next_item,
+    override_status,
     record,
+    record_override,
+    review_estimate,
     revoke_key,
 )
 
@@ -53,10 +64,13 @@ MAX_BODY = 10 * 1024 * 1024
 QUEUE_LIMIT = 50_000
 """Decisions being checked and committed at once; beyond it ingest answers 429."""
 RETRY_AFTER = "1"
+T = TypeVar("T")
 
 Reader = Annotated[Identity, Depends(require("read"))]
 Ingester = Annotated[Identity, Depends(require("ingest"))]
 Admin = Annotated[Identity, Depends(require("admin"))]
+Reviewer = Annotated[Identity, Depends(require_role("reviewer"))]
+Overrider = Annotated[Identity, Depends(require_scope_or_role("ingest", "reviewer"))]
 
 
 class KeyRequest(BaseModel):
@@ -72,6 +86,28 @@ class AccountRequest(BaseModel):
     username: str = Field(min_length=1, max_length=100)
     password: str = Field(min_length=12, max_length=1000)
     roles: list[str] = Field(min_length=1)
+
+
+class OverrideRequest(BaseModel):
+    """A human's final decision on a live decision.
+
+    ``by`` names the person: an application recording overrides with an ingest key must give
+    it; an account records its own overrides (``by`` is then its name, or left out).
+    """
+
+    deployment: str = Field(min_length=1, max_length=100)
+    decision_id: str = Field(min_length=1, max_length=200)
+    final_decision: str = Field(min_length=1, max_length=200)
+    by: str | None = Field(default=None, min_length=1, max_length=140)
+    reason: str = Field(min_length=1, max_length=100)
+    note: str | None = Field(default=None, max_length=10_000)
+
+
+class LabelRequest(BaseModel):
+    """A reviewer's label of the item they hold, and a note."""
+
+    label: str
+    note: str | None = Field(default=None, max_length=10_000)
 
 
 class KeyCreated(BaseModel):
@@ -268,11 +304,12 @@ def create_app(store: Store, *, queue_limit: int = QUEUE_LIMIT) -> FastAPI:
             raise HTTPException(400, str(err)) from None
         return AsciiJSONResponse(live.describe(), status_code=201 if created else 200)
 
-    async def _of_deployment(
-        read: Callable[[str], dict[str, Any]], deployment_id: str
-    ) -> dict[str, Any]:
+    async def _answer(call: Callable[[], T]) -> T:
+        """Run ``call`` in a thread; its refusals become 4xx answers."""
         try:
-            return await run_in_threadpool(read, deployment_id)
+            return await run_in_threadpool(call)
+        except (ReviewError, OverrideError) as err:
+            raise HTTPException(err.status, str(err)) from None
         except UnknownDeployment as err:
             raise HTTPException(404, str(err)) from None
         except DeploymentError as err:
@@ -281,12 +318,81 @@ def create_app(store: Store, *, queue_limit: int = QUEUE_LIMIT) -> FastAPI:
     @app.get("/api/v1/deployments/{deployment_id}", tags=["deployments"])
     async def get_deployment(deployment_id: str, _who: Reader) -> dict[str, Any]:
         """A deployment, its baseline and its monitor plan."""
-        return await _of_deployment(lambda d: registry.require(d).describe(), deployment_id)
+        return await _answer(lambda: registry.require(deployment_id).describe())
 
     @app.get("/api/v1/deployments/{deployment_id}/monitor", tags=["monitor"])
     async def get_monitor(deployment_id: str, _who: Reader) -> dict[str, Any]:
         """Every stream of a deployment: counts, live adherence, baseline, tests, findings."""
-        return await _of_deployment(lambda d: monitor_status(registry, d), deployment_id)
+        return await _answer(lambda: monitor_status(registry, deployment_id))
+
+    @app.post("/api/v1/overrides", status_code=201, tags=["oversight"])
+    async def post_override(body: OverrideRequest, who: Overrider) -> dict[str, Any]:
+        """Record an override: the decision that stands, who made it, a reason code, a note."""
+        if who.roles and body.by not in (None, who.name):
+            raise HTTPException(400, f"by: an account records its own overrides ({who.name})")
+        by = body.by or (who.name if who.roles else None)
+        if by is None:
+            raise HTTPException(400, "by: name the person who overrode the decision")
+        return await _answer(
+            lambda: record_override(
+                registry,
+                body.deployment,
+                body.decision_id,
+                body.final_decision,
+                by,
+                body.reason,
+                body.note,
+                who.name,
+            )
+        )
+
+    @app.get("/api/v1/deployments/{deployment_id}/overrides", tags=["oversight"])
+    async def get_overrides(deployment_id: str, _who: Reader) -> dict[str, Any]:
+        """Per stream: the override rate, its directions and its CUSUM."""
+        return await _answer(lambda: override_status(registry, deployment_id))
+
+    @app.post("/api/v1/reviews/plans", status_code=201, tags=["oversight"])
+    async def post_plan(body: ReviewPlan, who: Admin) -> dict[str, Any]:
+        """Create a sampling plan (its sample size is in the answer)."""
+        return await _answer(lambda: create_plan(registry, body, who.name))
+
+    @app.get("/api/v1/reviews/plans", tags=["oversight"])
+    async def get_plans(_who: Reader, deployment: str | None = None) -> dict[str, Any]:
+        """Every sampling plan, with each period drawn so far."""
+        return {"plans": await run_in_threadpool(list_plans, registry, deployment)}
+
+    @app.get("/api/v1/reviews/plans/{plan_id}/estimate", tags=["oversight"])
+    async def get_estimate(plan_id: str, _who: Reader) -> dict[str, Any]:
+        """Per period and stratum: the violation rate, the tolerable rate, agreement, baseline."""
+        return await _answer(lambda: review_estimate(registry, plan_id))
+
+    @app.get("/api/v1/reviews/next", tags=["oversight"])
+    async def get_next(who: Reviewer, plan: str | None = None) -> dict[str, Any]:
+        """Lock and return the reviewer's next item (``{"item": null}`` when none is waiting)."""
+
+        def work() -> dict[str, Any] | None:
+            plans = [plan] if plan else [p["id"] for p in list_plans(registry)]
+            for plan_id in plans:
+                item = next_item(registry, plan_id, who.name)
+                if item is not None:
+                    return item
+            return None
+
+        return {"item": await _answer(work)}
+
+    @app.post("/api/v1/reviews/items/{item_id}/label", tags=["oversight"])
+    async def post_label(item_id: int, body: LabelRequest, who: Reviewer) -> dict[str, Any]:
+        """Label the item the reviewer holds."""
+        return await _answer(lambda: label_item(registry, item_id, who.name, body.label, body.note))
+
+    @app.get("/api/v1/actions", tags=["oversight"])
+    async def get_actions(
+        _who: Reader,
+        resource: str | None = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    ) -> dict[str, Any]:
+        """The newest recorded actions (who changed what), optionally by resource prefix."""
+        return {"actions": await run_in_threadpool(list_actions, store, resource, limit)}
 
     @app.get("/api/v1/findings", tags=["findings"])
     async def get_findings(

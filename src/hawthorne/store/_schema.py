@@ -7,7 +7,7 @@ are a cache of the decisions (:func:`hawthorne.monitor.replay` recomputes them).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -22,6 +22,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 __all__ = [
     "Account",
@@ -42,7 +43,19 @@ __all__ = [
 
 # SQLite makes an INTEGER PRIMARY KEY the rowid (auto-incrementing); PostgreSQL takes BIGINT.
 Seq = BigInteger().with_variant(Integer(), "sqlite")
-Time = DateTime(timezone=True)
+
+
+class Time(TypeDecorator[datetime]):
+    """A time stored in UTC and read back aware (SQLite keeps no zone and returns naive times)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        """The stored time, in UTC."""
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
 
 
 class Base(DeclarativeBase):
@@ -59,8 +72,8 @@ class DeploymentRow(Base):
     suite_hash: Mapped[str] = mapped_column(String(64))
     baseline: Mapped[dict[str, Any]] = mapped_column(JSON)
     plan: Mapped[dict[str, Any]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(Time)
-    updated_at: Mapped[datetime] = mapped_column(Time)
+    created_at: Mapped[datetime] = mapped_column(Time())
+    updated_at: Mapped[datetime] = mapped_column(Time())
 
 
 class DecisionRow(Base):
@@ -75,8 +88,8 @@ class DecisionRow(Base):
     stream: Mapped[str] = mapped_column(String(300), index=True)
     version: Mapped[str] = mapped_column(String(100))
     segment: Mapped[str] = mapped_column(String(100))
-    time: Mapped[datetime] = mapped_column(Time)
-    received_at: Mapped[datetime] = mapped_column(Time)
+    time: Mapped[datetime] = mapped_column(Time())
+    received_at: Mapped[datetime] = mapped_column(Time())
     source: Mapped[str] = mapped_column(String(10))
     fields: Mapped[dict[str, str]] = mapped_column(JSON)
     decision: Mapped[str | None] = mapped_column(String(200))
@@ -105,7 +118,7 @@ class StreamRow(Base):
     version: Mapped[str] = mapped_column(String(100))
     segment: Mapped[str] = mapped_column(String(100))
     state: Mapped[dict[str, Any]] = mapped_column(JSON)
-    updated_at: Mapped[datetime] = mapped_column(Time)
+    updated_at: Mapped[datetime] = mapped_column(Time())
 
 
 class FindingRow(Base):
@@ -122,8 +135,8 @@ class FindingRow(Base):
     status: Mapped[str] = mapped_column(String(12))
     title: Mapped[str] = mapped_column(Text)
     evidence: Mapped[dict[str, Any]] = mapped_column(JSON)
-    first_seen: Mapped[datetime] = mapped_column(Time)
-    last_seen: Mapped[datetime] = mapped_column(Time)
+    first_seen: Mapped[datetime] = mapped_column(Time())
+    last_seen: Mapped[datetime] = mapped_column(Time())
     updates: Mapped[int] = mapped_column(Integer, default=0)
 
 
@@ -136,9 +149,9 @@ class Account(Base):
     username: Mapped[str] = mapped_column(String(100), unique=True)
     password_hash: Mapped[str] = mapped_column(String(200))
     roles: Mapped[list[str]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(Time)
+    created_at: Mapped[datetime] = mapped_column(Time())
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(Time)
+    locked_until: Mapped[datetime | None] = mapped_column(Time())
 
 
 class ApiKey(Base):
@@ -151,8 +164,8 @@ class ApiKey(Base):
     name: Mapped[str] = mapped_column(String(200))
     scopes: Mapped[list[str]] = mapped_column(JSON)
     created_by: Mapped[str | None] = mapped_column(String(100))
-    created_at: Mapped[datetime] = mapped_column(Time)
-    revoked_at: Mapped[datetime | None] = mapped_column(Time)
+    created_at: Mapped[datetime] = mapped_column(Time())
+    revoked_at: Mapped[datetime | None] = mapped_column(Time())
 
 
 class ActionRow(Base):
@@ -165,7 +178,7 @@ class ActionRow(Base):
     __tablename__ = "actions"
 
     id: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=True)
-    time: Mapped[datetime] = mapped_column(Time)
+    time: Mapped[datetime] = mapped_column(Time())
     actor: Mapped[str] = mapped_column(String(140))
     action: Mapped[str] = mapped_column(String(60))
     resource: Mapped[str] = mapped_column(String(400))
@@ -186,11 +199,11 @@ class OverrideRow(Base):
     stream: Mapped[str] = mapped_column(String(300), index=True)
     model_decision: Mapped[str | None] = mapped_column(String(200))
     final_decision: Mapped[str] = mapped_column(String(200))
-    direction: Mapped[str] = mapped_column(String(16))
+    direction: Mapped[str] = mapped_column(String(20))
     actor: Mapped[str] = mapped_column(String(140))
     reason: Mapped[str] = mapped_column(String(100))
     note: Mapped[str | None] = mapped_column(Text)
-    time: Mapped[datetime] = mapped_column(Time)
+    time: Mapped[datetime] = mapped_column(Time())
 
 
 class ReviewPlanRow(Base):
@@ -202,7 +215,7 @@ class ReviewPlanRow(Base):
     deployment: Mapped[str] = mapped_column(String(100), index=True)
     spec: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_by: Mapped[str] = mapped_column(String(140))
-    created_at: Mapped[datetime] = mapped_column(Time)
+    created_at: Mapped[datetime] = mapped_column(Time())
 
 
 class ReviewDrawRow(Base):
@@ -216,7 +229,7 @@ class ReviewDrawRow(Base):
     period: Mapped[str] = mapped_column(String(40))
     strata: Mapped[dict[str, Any]] = mapped_column(JSON)
     seed: Mapped[int] = mapped_column(BigInteger)
-    drawn_at: Mapped[datetime] = mapped_column(Time)
+    drawn_at: Mapped[datetime] = mapped_column(Time())
 
 
 class ReviewItemRow(Base):
@@ -235,7 +248,7 @@ class ReviewItemRow(Base):
     labels_needed: Mapped[int] = mapped_column(Integer)
     labels_done: Mapped[int] = mapped_column(Integer, default=0)
     locked_by: Mapped[str | None] = mapped_column(String(140))
-    locked_until: Mapped[datetime | None] = mapped_column(Time)
+    locked_until: Mapped[datetime | None] = mapped_column(Time())
 
 
 class ReviewLabelRow(Base):
@@ -250,7 +263,7 @@ class ReviewLabelRow(Base):
     reviewer: Mapped[str] = mapped_column(String(140))
     label: Mapped[str] = mapped_column(String(20))
     note: Mapped[str | None] = mapped_column(Text)
-    time: Mapped[datetime] = mapped_column(Time)
+    time: Mapped[datetime] = mapped_column(Time())
 
 
 class ShadowPairRow(Base):
@@ -274,4 +287,4 @@ class ShadowPairRow(Base):
     observed_decision: Mapped[str | None] = mapped_column(String(200))
     observed_output: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)
-    time: Mapped[datetime] = mapped_column(Time)
+    time: Mapped[datetime] = mapped_column(Time())

@@ -55,7 +55,7 @@ def upgrade() -> None:
         sa.Column("stream", sa.String(300), nullable=False),
         sa.Column("model_decision", sa.String(200)),
         sa.Column("final_decision", sa.String(200), nullable=False),
-        sa.Column("direction", sa.String(16), nullable=False),
+        sa.Column("direction", sa.String(20), nullable=False),
         sa.Column("actor", sa.String(140), nullable=False),
         sa.Column("reason", sa.String(100), nullable=False),
         sa.Column("note", sa.Text()),
