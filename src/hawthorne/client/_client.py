@@ -403,6 +403,47 @@ class Client:
 
     # --- one API call ------------------------------------------------------------------------
 
+    def override(
+        self,
+        deployment: str,
+        decision_id: str,
+        final_decision: str,
+        *,
+        by: str,
+        reason: str,
+        note: str | None = None,
+    ) -> dict[str, Any]:
+        """Record that a person replaced a recorded decision (``POST /api/v1/overrides``).
+
+        Decisions still buffered are sent first, so the one overridden is stored.
+
+        Args:
+            deployment: The deployment's id.
+            decision_id: The decision's id, as recorded.
+            final_decision: The decision that stands.
+            by: The person who overrode it.
+            reason: A reason code, e.g. ``false-positive``.
+            note: Free text.
+
+        Returns:
+            The override, with its direction against the protocol.
+
+        Raises:
+            AuthError: The key lacks the ``ingest`` scope.
+            ServerError: No such decision (404), already overridden (409), or another failure.
+        """
+        self.flush()
+        body = {
+            "deployment": deployment,
+            "decision_id": decision_id,
+            "final_decision": final_decision,
+            "by": by,
+            "reason": reason,
+            "note": note,
+        }
+        answer: dict[str, Any] = self.request("POST", "/api/v1/overrides", json=body)
+        return answer
+
     def request(self, method: str, path: str, json: Any = None) -> Any:
         """One authenticated JSON call to the server's API.
 
