@@ -70,7 +70,7 @@ def test_db_upgrade_and_keys_create_on_a_store(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'h.db'}"
     runner = CliRunner()
     upgraded = runner.invoke(main, ["db", "upgrade", "--db", db])
-    assert upgraded.exit_code == 0 and "revision 0002" in upgraded.output
+    assert upgraded.exit_code == 0 and "revision 0003" in upgraded.output
     made = runner.invoke(main, ["keys", "create", "--scope", "ingest", "--db", db])
     assert made.exit_code == 0 and made.output.strip().splitlines()[-1].startswith("hwk_")
     bad = runner.invoke(main, ["db", "upgrade", "--db", "postgresql://x@127.0.0.1:1/none"])

@@ -74,6 +74,10 @@ def test_roles_decide_who_may_plan_review_and_read(oversight: Any) -> None:
     actions = httpx.get(f"{url}/api/v1/actions", auth=("aud", PASSWORD)).json()["actions"]
     assert [a["action"] for a in actions][:3] == ["review.label", "review.lock", "review.draw"]
     assert actions[0]["actor"] == "ann"
+    everything = httpx.get(f"{url}/api/v1/actions?limit=1000", auth=("aud", PASSWORD)).json()
+    done = {(a["action"], a["actor"].split(":")[0]) for a in everything["actions"]}
+    assert {("deployment.register", "key"), ("account.create", "key"), ("key.create", "hawthorne"),
+            ("review.plan", "key")} <= done  # fmt: skip
 
 
 def test_overrides_through_the_sdk_and_who_may_send_them(oversight: Any) -> None:

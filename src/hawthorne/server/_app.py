@@ -295,11 +295,11 @@ def create_app(store: Store, *, queue_limit: int = QUEUE_LIMIT) -> FastAPI:
         tags=["deployments"],
         status_code=201,
     )
-    async def post_deployment(request: Request, _who: Admin) -> JSONResponse:
+    async def post_deployment(request: Request, who: Admin) -> JSONResponse:
         """Register or update a deployment (paths in it are read by the server)."""
         data = _json(await _body(request))
         try:
-            live, created = await run_in_threadpool(registry.register, data)
+            live, created = await run_in_threadpool(registry.register, data, who.name)
         except DeploymentError as err:
             raise HTTPException(400, str(err)) from None
         return AsciiJSONResponse(live.describe(), status_code=201 if created else 200)
@@ -422,20 +422,22 @@ def create_app(store: Store, *, queue_limit: int = QUEUE_LIMIT) -> FastAPI:
         return {"keys": await run_in_threadpool(list_keys, store)}
 
     @app.delete("/api/v1/keys/{key_id}", status_code=204, tags=["admin"])
-    async def delete_key(key_id: str, _who: Admin) -> Response:
+    async def delete_key(key_id: str, who: Admin) -> Response:
         """Revoke an API key."""
-        if not await run_in_threadpool(revoke_key, store, key_id):
+        if not await run_in_threadpool(revoke_key, store, key_id, who.name):
             raise HTTPException(404, f"no key {key_id!r}")
         return Response(status_code=204)
 
     @app.post("/api/v1/accounts", status_code=201, tags=["admin"])
-    async def post_account(body: AccountRequest, _who: Admin) -> dict[str, Any]:
+    async def post_account(body: AccountRequest, who: Admin) -> dict[str, Any]:
         """Create an account with roles."""
         unknown = sorted(set(body.roles) - set(ROLES))
         if unknown:
             raise HTTPException(400, f"roles: unknown {unknown}; use {list(ROLES)}")
         try:
-            await run_in_threadpool(create_account, store, body.username, body.password, body.roles)
+            await run_in_threadpool(
+                create_account, store, body.username, body.password, body.roles, who.name
+            )
         except IntegrityError:
             raise HTTPException(409, f"account {body.username!r} exists") from None
         return {"username": body.username, "roles": sorted(set(body.roles))}

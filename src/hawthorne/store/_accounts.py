@@ -20,6 +20,7 @@ from typing import Literal, get_args
 from pwdlib import PasswordHash
 from sqlalchemy import func, select
 
+from hawthorne.store._actions import act
 from hawthorne.store._engine import Store
 from hawthorne.store._schema import Account, ApiKey
 
@@ -84,8 +85,10 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def create_account(store: Store, username: str, password: str, roles: list[str]) -> None:
-    """Create an account.
+def create_account(
+    store: Store, username: str, password: str, roles: list[str], by: str = "hawthorne"
+) -> None:
+    """Create an account (``by``: who creates it, for the record of actions).
 
     Raises:
         ValueError: An unknown role, an empty username or a password shorter than 12.
@@ -97,16 +100,19 @@ def create_account(store: Store, username: str, password: str, roles: list[str])
         raise ValueError("the username is empty")
     if len(password) < 12:
         raise ValueError("a password needs at least 12 characters")
+    password_hash = _hasher.hash(password)
     with store.write() as session:
         session.add(
             Account(
                 username=username,
-                password_hash=_hasher.hash(password),
+                password_hash=password_hash,
                 roles=sorted(set(roles)),
                 created_at=_now(),
                 failed_logins=0,
             )
         )
+        act(session, by, "account.create", f"account:{username}",
+            after={"username": username, "roles": sorted(set(roles))})  # fmt: skip
 
 
 def list_accounts(store: Store) -> list[dict[str, object]]:
@@ -143,23 +149,30 @@ def authenticate_password(store: Store, username: str, password: str) -> Identit
     Returns:
         The identity, or None (unknown account, wrong password, or locked).
     """
-    with store.write() as session:
+    # The hash is checked outside any write transaction: argon2 takes tens of milliseconds,
+    # and SQLite's write lock would make every sign-in wait for every other one.
+    with store.session() as session:
         account = session.scalar(select(Account).where(Account.username == username))
-        if account is None:
-            _hasher.verify(password, _DUMMY_HASH)
-            return None
-        locked = account.locked_until
-        if locked is not None and locked.replace(tzinfo=locked.tzinfo or UTC) > _now():
-            return None
-        if not _hasher.verify(password, account.password_hash):
-            account.failed_logins += 1
-            if account.failed_logins >= MAX_FAILED_LOGINS:
-                account.locked_until = _now() + LOCKOUT
-                account.failed_logins = 0
-            return None
-        account.failed_logins = 0
-        account.locked_until = None
-        roles = tuple(account.roles)
+    if account is None:
+        _hasher.verify(password, _DUMMY_HASH)
+        return None
+    if account.locked_until is not None and account.locked_until > _now():
+        return None
+    if not _hasher.verify(password, account.password_hash):
+        with store.write() as session:
+            row = session.get(Account, account.id, populate_existing=True)
+            if row is not None:
+                row.failed_logins += 1
+                if row.failed_logins >= MAX_FAILED_LOGINS:
+                    row.locked_until = _now() + LOCKOUT
+                    row.failed_logins = 0
+        return None
+    if account.failed_logins or account.locked_until is not None:
+        with store.write() as session:
+            row = session.get(Account, account.id, populate_existing=True)
+            if row is not None:
+                row.failed_logins, row.locked_until = 0, None
+    roles = tuple(account.roles)
     return Identity(username, roles, _scopes_of(roles))
 
 
@@ -194,6 +207,8 @@ def create_key(
                 created_at=_now(),
             )
         )
+        act(session, created_by or "hawthorne", "key.create", f"key:{key_id}",
+            after={"id": key_id, "name": name, "scopes": sorted(set(scopes))})  # fmt: skip
     return key_id, f"{KEY_PREFIX}{key_id}_{secret}"
 
 
@@ -234,11 +249,13 @@ def list_keys(store: Store) -> list[dict[str, object]]:
         ]
 
 
-def revoke_key(store: Store, key_id: str) -> bool:
-    """Revoke a key; False when there is no such key."""
+def revoke_key(store: Store, key_id: str, by: str = "hawthorne") -> bool:
+    """Revoke a key (``by``: who revokes it); False when there is no such key."""
     with store.write() as session:
         key = session.get(ApiKey, key_id)
         if key is None:
             return False
-        key.revoked_at = key.revoked_at or _now()
+        if key.revoked_at is None:
+            key.revoked_at = _now()
+            act(session, by, "key.revoke", f"key:{key_id}", after={"revoked": True})
         return True

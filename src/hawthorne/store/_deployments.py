@@ -18,6 +18,7 @@ from hawthorne.monitor import (
     plan_monitor,
     read_baseline,
 )
+from hawthorne.store._actions import act
 from hawthorne.store._engine import Store
 from hawthorne.store._schema import DeploymentRow
 from hawthorne.suites import SuiteError, content_hash, load_suite
@@ -70,11 +71,12 @@ class Registry:
         self.store = store
         self._live: dict[str, Live] = {}
 
-    def register(self, data: object) -> tuple[Live, bool]:
+    def register(self, data: object, by: str = "hawthorne") -> tuple[Live, bool]:
         """Register (or update) a deployment from its file's data, reading its baseline.
 
         Args:
             data: The deployment (paths absolute: the server reads them).
+            by: Who registers it (for the record of actions).
 
         Returns:
             ``(the deployment, whether it is new)``.
@@ -89,6 +91,7 @@ class Registry:
         with self.store.write() as session:
             row = session.get(DeploymentRow, deployment.id)
             created = row is None
+            before = None if row is None else {"spec": row.spec, "baseline": row.baseline}
             if row is None:
                 row = DeploymentRow(id=deployment.id, created_at=now)
                 session.add(row)
@@ -97,6 +100,8 @@ class Registry:
             row.baseline = baseline.to_json()
             row.plan = plan.to_json()
             row.updated_at = now
+            act(session, by, "deployment.register", f"deployment:{deployment.id}", before,
+                {"spec": row.spec, "baseline": row.baseline}, now)  # fmt: skip
         live = Live(deployment, Checker(suite), baseline, plan)
         self._live[deployment.id] = live
         return live, created

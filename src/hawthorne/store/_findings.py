@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hawthorne.monitor import Alarm
+from hawthorne.store._actions import act
 from hawthorne.store._engine import Store
 from hawthorne.store._schema import FindingRow
 
@@ -74,12 +75,17 @@ def raise_alarms(
                 )
             )
             session.flush()
+            opened = {"kind": f"monitor.{alarm.kind}", "severity": _SEVERITY[alarm.kind]}
+            act(session, "hawthorne", "finding.open", f"finding:{key}", after=opened, now=now)
             continue
+        before = {"status": row.status, "updates": row.updates}
         row.evidence = evidence
         row.last_seen = now
         row.updates += 1
         if row.status == "resolved":
             row.status = "new"
+        act(session, "hawthorne", "finding.update", f"finding:{key}", before,
+            {"status": row.status, "updates": row.updates}, now)  # fmt: skip
 
 
 def finding_json(row: FindingRow) -> dict[str, Any]:
