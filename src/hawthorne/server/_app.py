@@ -31,9 +31,8 @@ from hawthorne.store import (
     SCOPES,
     Identity,
     ItemResult,
-    OverrideError,
+    Refused,
     Registry,
-    ReviewError,
     Store,
     StoreError,
     UnknownDeployment,
@@ -308,7 +307,7 @@ def create_app(store: Store, *, queue_limit: int = QUEUE_LIMIT) -> FastAPI:
         """Run ``call`` in a thread; its refusals become 4xx answers."""
         try:
             return await run_in_threadpool(call)
-        except (ReviewError, OverrideError) as err:
+        except Refused as err:
             raise HTTPException(err.status, str(err)) from None
         except UnknownDeployment as err:
             raise HTTPException(404, str(err)) from None

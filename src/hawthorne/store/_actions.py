@@ -17,7 +17,15 @@ from sqlalchemy.orm import Session
 from hawthorne.store._engine import Store
 from hawthorne.store._schema import ActionRow
 
-__all__ = ["act", "list_actions"]
+__all__ = ["Refused", "act", "list_actions"]
+
+
+class Refused(ValueError):
+    """A request the store will not carry out: ``status`` is the HTTP status that says why."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def act(

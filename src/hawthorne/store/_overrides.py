@@ -9,19 +9,15 @@ from typing import Any
 from sqlalchemy import func, select
 
 from hawthorne.review import direction_of, override_summary
-from hawthorne.store._actions import act
+from hawthorne.store._actions import Refused, act
 from hawthorne.store._deployments import Registry
 from hawthorne.store._schema import DecisionRow, OverrideRow
 
 __all__ = ["OverrideError", "override_status", "record_override"]
 
 
-class OverrideError(ValueError):
+class OverrideError(Refused):
     """An override cannot be recorded: ``status`` is the HTTP status that says why."""
-
-    def __init__(self, message: str, status: int) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 def _json(row: OverrideRow) -> dict[str, Any]:

@@ -33,7 +33,7 @@ from hawthorne.review import (
     period_of,
     stratum_of,
 )
-from hawthorne.store._actions import act
+from hawthorne.store._actions import Refused, act
 from hawthorne.store._deployments import Registry
 from hawthorne.store._schema import (
     DecisionRow,
@@ -58,12 +58,8 @@ __all__ = [
 _CANDIDATES = 20
 
 
-class ReviewError(ValueError):
+class ReviewError(Refused):
     """A review request cannot be met: ``status`` is the HTTP status that says why."""
-
-    def __init__(self, message: str, status: int) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 def create_plan(registry: Registry, plan: ReviewPlan, by: str) -> dict[str, Any]:
