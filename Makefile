@@ -44,6 +44,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/whitebox.py
 	$(BIN)/python bench/scratchpads.py
 	$(BIN)/python bench/monitor.py
+	$(BIN)/python bench/shadow.py
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/durability.py
 

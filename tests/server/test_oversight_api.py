@@ -127,3 +127,12 @@ def test_the_review_commands_plan_take_label_and_estimate(oversight: Any) -> Non
     assert "soc-prod-day" in estimate.output and "Horvitz" in estimate.output
     overrides = runner.invoke(main, ["overrides", "status", "soc-prod", *admin])
     assert overrides.exit_code == 0 and "baselining" in overrides.output
+
+
+def test_the_shadow_status_is_served(oversight: Any) -> None:
+    url = f"{oversight.url}/api/v1/deployments/soc-prod/shadow"
+    status = httpx.get(url, headers=oversight.headers("read"))
+    assert status.status_code == 200, status.text
+    assert "soc-prod" in status.text
+    missing = httpx.get(url.replace("soc-prod", "nope"), headers=oversight.headers("read"))
+    assert missing.status_code == 404

@@ -2,7 +2,8 @@
 
 The audit task and its scorer (:func:`audit_task`, :func:`pair_samples`), the agent solver with
 the simulated systems as tools, reading pairs back from ``.eval`` logs, running one look of
-several targets in one eval (:func:`run_looks`), the ``hawthorne/<name>`` model provider
+several targets in one eval (:func:`run_looks`), one side of pairs for shadow pairs
+(:func:`ask_side`), the ``hawthorne/<name>`` model provider
 (registered when this package is imported), the detectors as scorers, and the judge detector
 whose votes go through Inspect role ``judge``. The entry point ``hawthorne.adapter._registry``
 registers the provider and one task per built-in suite, so ``inspect eval hawthorne/<suite>``
@@ -20,6 +21,7 @@ from hawthorne.adapter._inspect import (
     run_looks,
 )
 from hawthorne.adapter._scorers import JudgeDetector, action_consistency, offline_trace, trace_judge
+from hawthorne.adapter._side import SideAnswer, ask_side
 from hawthorne.adapter._task import (
     audit_task,
     load_pairs,
@@ -32,8 +34,10 @@ __all__ = [
     "Asked",
     "EvalFailed",
     "JudgeDetector",
+    "SideAnswer",
     "TargetUnavailable",
     "action_consistency",
+    "ask_side",
     "audit_task",
     "check_log_dir",
     "check_target",

@@ -13,7 +13,9 @@ from hawthorne.cli._gate import gate
 from hawthorne.cli._models import models_group
 from hawthorne.cli._organisms import organisms_group
 from hawthorne.cli._production import accounts, db, deployments, keys, monitor, serve
+from hawthorne.cli._review import overrides, review
 from hawthorne.cli._run import report, run
+from hawthorne.cli._shadow import shadow
 from hawthorne.cli._suites import suites
 from hawthorne.cli._whitebox import whitebox
 
@@ -42,7 +44,8 @@ main.add_command(organisms_group)
 main.add_command(models_group)
 main.add_command(detectors_group)
 main.add_command(whitebox)
-for command in (serve, db, keys, accounts, deployments, monitor):
+main.add_command(shadow)
+for command in (serve, db, keys, accounts, deployments, monitor, review, overrides):
     main.add_command(command)
 
 __all__ = [

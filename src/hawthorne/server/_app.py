@@ -25,6 +25,7 @@ from hawthorne.review import ReviewPlan
 from hawthorne.server._auth import require, require_role, require_scope_or_role
 from hawthorne.server._json import AsciiJSONResponse
 from hawthorne.server._otlp_reply import otlp_reply
+from hawthorne.shadow import shadow_status
 from hawthorne.store import (
     FINDING_STATUSES,
     ROLES,
@@ -344,6 +345,11 @@ def create_app(store: Store, *, queue_limit: int = QUEUE_LIMIT) -> FastAPI:
                 who.name,
             )
         )
+
+    @app.get("/api/v1/deployments/{deployment_id}/shadow", tags=["oversight"])
+    async def get_shadow(deployment_id: str, _who: Reader) -> dict[str, Any]:
+        """Shadow pairs per cue: observed vs live adherence, the paired gap, the verdict."""
+        return await _answer(lambda: shadow_status(registry, deployment_id))
 
     @app.get("/api/v1/deployments/{deployment_id}/overrides", tags=["oversight"])
     async def get_overrides(deployment_id: str, _who: Reader) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import uvicorn
 
 from hawthorne.server._app import create_app
+from hawthorne.shadow import ShadowWorker
 from hawthorne.store import Store, ensure_admin
 
 __all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "is_loopback", "serve"]
@@ -17,6 +18,7 @@ DEFAULT_HOST = "127.0.0.1"
 """Loopback: reachable only from this machine until the operator says otherwise."""
 DEFAULT_PORT = 8765
 """The default port."""
+SHADOW_INTERVAL = 30.0
 
 
 def is_loopback(host: str) -> bool:
@@ -60,4 +62,10 @@ def serve(
     # scans (measured: a seventh of an ingest batch's time went to cyclic collection).
     gc.collect()
     gc.freeze()
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    # Deployments with shadow.rate > 0 get their sampled decisions re-asked in the background.
+    shadows = ShadowWorker(app.state.registry, interval=SHADOW_INTERVAL)
+    shadows.start()
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    finally:
+        shadows.stop(timeout=60)

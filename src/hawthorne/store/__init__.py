@@ -25,7 +25,7 @@ from hawthorne.store._accounts import (
     list_keys,
     revoke_key,
 )
-from hawthorne.store._actions import act, list_actions
+from hawthorne.store._actions import Refused, act, list_actions
 from hawthorne.store._deployments import Live, Registry, UnknownDeployment
 from hawthorne.store._engine import Store, StoreError, default_url, resolve_url
 from hawthorne.store._findings import FINDING_STATUSES, OPEN_STATUSES, list_findings
@@ -61,6 +61,7 @@ __all__ = [
     "OPEN_STATUSES",
     "OverrideError",
     "ROLES",
+    "Refused",
     "Registry",
     "ReviewError",
     "Role",

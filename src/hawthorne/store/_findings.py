@@ -17,7 +17,14 @@ from hawthorne.store._schema import FindingRow
 if TYPE_CHECKING:
     from hawthorne.store._deployments import Live
 
-__all__ = ["FINDING_STATUSES", "OPEN_STATUSES", "finding_json", "list_findings", "raise_alarms"]
+__all__ = [
+    "FINDING_STATUSES",
+    "OPEN_STATUSES",
+    "finding_json",
+    "list_findings",
+    "open_finding",
+    "raise_alarms",
+]
 
 FINDING_STATUSES = ("new", "in_progress", "resolved", "suppressed")
 """A finding's statuses."""
@@ -57,35 +64,70 @@ def raise_alarms(
             "baseline": live.baseline.to_json(),
             "plan": live.plan.to_json(),
         }
-        row = session.scalar(select(FindingRow).where(FindingRow.key == key))
-        if row is None:
-            session.add(
-                FindingRow(
-                    key=key,
-                    kind=f"monitor.{alarm.kind}",
-                    deployment=live.deployment.id,
-                    stream=stream,
-                    severity=_SEVERITY[alarm.kind],
-                    status="new",
-                    title=_TITLES[alarm.kind].format(stream=stream),
-                    evidence=evidence,
-                    first_seen=now,
-                    last_seen=now,
-                    updates=0,
-                )
-            )
-            session.flush()
-            opened = {"kind": f"monitor.{alarm.kind}", "severity": _SEVERITY[alarm.kind]}
-            act(session, "hawthorne", "finding.open", f"finding:{key}", after=opened, now=now)
-            continue
-        before = {"status": row.status, "updates": row.updates}
-        row.evidence = evidence
-        row.last_seen = now
-        row.updates += 1
-        if row.status == "resolved":
-            row.status = "new"
-        act(session, "hawthorne", "finding.update", f"finding:{key}", before,
-            {"status": row.status, "updates": row.updates}, now)  # fmt: skip
+        open_finding(
+            session, key, f"monitor.{alarm.kind}", live.deployment.id, stream,
+            _SEVERITY[alarm.kind], _TITLES[alarm.kind].format(stream=stream), evidence, now,
+        )  # fmt: skip
+
+
+def open_finding(
+    session: Session,
+    key: str,
+    kind: str,
+    deployment: str | None,
+    stream: str | None,
+    severity: str,
+    title: str,
+    evidence: dict[str, Any],
+    now: datetime,
+    reopen: bool = True,
+) -> tuple[FindingRow, bool]:
+    """Open the finding ``key``, or update it with the latest evidence; recorded by :func:`act`.
+
+    Args:
+        session: The write session.
+        key: The finding's key (one finding per key).
+        kind: Its kind, e.g. ``monitor.drop``.
+        deployment: The deployment it concerns.
+        stream: The stream it concerns, if one.
+        severity: ``high``, ``medium``…
+        title: Its title.
+        evidence: The evidence behind it (replaces the earlier evidence on an update).
+        now: The time.
+        reopen: Whether a resolved finding becomes ``new`` again (a suppressed one never does).
+
+    Returns:
+        ``(the finding, whether this call opened it)``.
+    """
+    row = session.scalar(select(FindingRow).where(FindingRow.key == key))
+    if row is None:
+        row = FindingRow(
+            key=key,
+            kind=kind,
+            deployment=deployment,
+            stream=stream,
+            severity=severity,
+            status="new",
+            title=title,
+            evidence=evidence,
+            first_seen=now,
+            last_seen=now,
+            updates=0,
+        )
+        session.add(row)
+        session.flush()
+        act(session, "hawthorne", "finding.open", f"finding:{key}",
+            after={"kind": kind, "severity": severity}, now=now)  # fmt: skip
+        return row, True
+    before = {"status": row.status, "updates": row.updates}
+    row.evidence = evidence
+    row.last_seen = now
+    row.updates += 1
+    if reopen and row.status == "resolved":
+        row.status = "new"
+    act(session, "hawthorne", "finding.update", f"finding:{key}", before,
+        {"status": row.status, "updates": row.updates}, now)  # fmt: skip
+    return row, False
 
 
 def finding_json(row: FindingRow) -> dict[str, Any]:
