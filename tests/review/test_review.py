@@ -158,3 +158,20 @@ def test_the_override_cusum_is_quiet_at_the_windows_rate_and_alarms_on_a_rise() 
     # In control over 3,000 decisions at ARL0 5,000 (p0 is the window's upper bound, so fewer).
     assert sum(q > 0 for q in quiet) <= 12
     assert all(r > 0 for r in risen)
+
+
+def test_no_deviation_in_59_reads_at_most_4_95_percent() -> None:
+    from hawthorne.review import LabelledItem, estimate_period
+
+    plan = ReviewPlan(id="p", deployment="d")
+    items = [LabelledItem("all", "followed-protocol", None, "followed-protocol")] * 59
+    period = estimate_period(plan, "2026-12-05", {"all": {"population": 10**7, "sample": 59}},
+                             items)  # fmt: skip
+    (row,) = period["strata"]
+    assert row["reading"] == "0 of 59 deviated: the rate is at most 4.95% at 95%"
+    assert row["tolerable_rate_met"] is True and period["overall"]["tolerable_rate_met"] is True
+    one = estimate_period(plan, "2026-12-05", {"all": {"population": 10**7, "sample": 59}},
+                          [*items[:58], LabelledItem("all", "legacy", None, "legacy")])  # fmt: skip
+    assert one["strata"][0]["tolerable_rate_met"] is False
+    waiting = estimate_period(plan, "2026-12-05", {"all": {"population": 100, "sample": 45}}, [])
+    assert waiting["strata_waiting"] == ["all"] and waiting["overall"]["estimate"] is None

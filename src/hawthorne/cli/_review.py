@@ -198,6 +198,7 @@ def _estimate_tables(estimate: dict[str, Any]) -> list[Table]:
         )  # fmt: skip
         baseline = overall.get("baseline")
         caption = [
+            *([f"all strata: {overall['reading']}"] if overall.get("reading") else []),
             f"reviewers' agreement (kappa): {_kappa(period['reviewer_agreement'])}",
             f"reviewers vs the oracle (kappa): {_kappa(period['oracle_agreement'])}",
         ]

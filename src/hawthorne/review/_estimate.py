@@ -84,6 +84,7 @@ def estimate_period(
             "deviations": sum(i.label in DEVIATIONS for i in decided),
             "estimate": None,
             "tolerable_rate_met": None,
+            "reading": None,
         }
         if decided:
             sample = StratumSample(name, drawn["population"], len(decided), row["deviations"])
@@ -91,6 +92,10 @@ def estimate_period(
             estimate = stratified_rate([sample], confidence=plan.confidence)
             row["estimate"] = estimate.to_json()
             row["tolerable_rate_met"] = estimate.upper_one_sided <= plan.tolerable_rate
+            row["reading"] = (
+                f"{row['deviations']} of {len(decided)} deviated: the rate is at most"
+                f" {estimate.upper_one_sided:.2%} at {plan.confidence:.0%}"
+            )
         else:
             waiting.append(name)
         rows.append(row)
@@ -100,6 +105,8 @@ def estimate_period(
         overall = {
             "estimate": estimate.to_json(),
             "tolerable_rate_met": estimate.upper_one_sided <= plan.tolerable_rate,
+            "reading": f"the rate is at most {estimate.upper_one_sided:.2%} at"
+            f" {plan.confidence:.0%} (Horvitz-Thompson over {len(samples)} strata)",
         }
         if baseline_violation is not None:
             overall["baseline"] = _compare(estimate.lower, estimate.upper, baseline_violation)
