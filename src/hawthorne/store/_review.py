@@ -269,18 +269,12 @@ def next_item(
         held = _held(session, plan_id, reviewer, now)
         if held is None:
             held = _lock(session, plan_id, reviewer, now, until)
-        if held is None:
-            return None
+            if held is None:
+                return None
+            locked = {"locked_by": reviewer, "locked_until": until.isoformat()}
+            act(session, reviewer, "review.lock", f"review-item:{held.id}", after=locked, now=now)
         decision = session.get(DecisionRow, held.decision_seq)
-        assert decision is not None and held.locked_until is not None
-        act(
-            session,
-            reviewer,
-            "review.lock",
-            f"review-item:{held.id}",
-            after={"locked_by": reviewer, "locked_until": held.locked_until.isoformat()},
-            now=now,
-        )
+        assert decision is not None
         return _describe(registry, plan, held, decision)
 
 
